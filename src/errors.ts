@@ -1,0 +1,33 @@
+import type { UniError } from './types'
+
+/*
+ * errCode values. HTTP statuses (100–599) and wx's own `errno` values pass through as they are;
+ * these are the codes this library adds. 200 and 600000 follow existing conventions.
+ */
+
+/** The server ended a good stream (uni-app x on iOS reports the same). */
+export const ERR_END = 200
+/** 200 but the Content-Type is not `text/event-stream`. */
+export const ERR_CONTENT_TYPE = 1001
+/** Invalid options, or no request function available. No request was made. */
+export const ERR_INVALID_OPTIONS = 1002
+/** A line, event or error body grew beyond `maxBufferSize`; the request was aborted. */
+export const ERR_BUFFER_OVERFLOW = 1003
+/** Nothing arrived for `idleTimeout` ms; the request was aborted. */
+export const ERR_IDLE_TIMEOUT = 1004
+/** The request failed without an `errno` (wx's own code for an unknown network error). */
+export const ERR_NETWORK = 600000
+
+export const ERR_SUBJECT = 'uni-connectEventSource'
+export const TAG = '[miniprogram-eventsource] '
+
+export function createError(errCode: number, errMsg: string, data?: any, cause?: any): UniError {
+  const error = new Error(errMsg) as UniError
+  error.name = 'UniError'
+  error.errSubject = ERR_SUBJECT
+  error.errCode = errCode
+  error.errMsg = errMsg
+  error.data = data === undefined ? null : data
+  error.cause = cause || null
+  return error
+}

@@ -1,0 +1,159 @@
+/**
+ * Public types of miniprogram-eventsource.
+ *
+ * The first block mirrors uni-app x's `uni.connectEventSource` declarations
+ * (dcloudio/uni-api `uni-sse/utssdk/interface.uts`). Everything marked
+ * **Extension** goes beyond that contract.
+ */
+
+/** An event as uni-app x declares it (`UniMessageEvent`); `onOpen` receives `{ type: 'open' }`. */
+export interface UniMessageEvent {
+  type: string
+  data?: any
+  lastEventId?: string
+}
+
+/** A dispatched server-sent event, as `onMessage` and the parser's `onEvent` receive it. */
+export interface EventSourceMessage extends UniMessageEvent {
+  /** The `event:` field, or `'message'` when the event had none (WHATWG; uni-app x native gives ''). */
+  type: string
+  /** The `data:` lines joined with `\n`. */
+  data: string
+  /** The last event ID string of the source when the event was dispatched. */
+  lastEventId: string
+}
+
+/** uni-app x's `UniError` shape, delivered to `onError`. */
+export interface UniError extends Error {
+  errSubject: string
+  /** An HTTP status, 200 for a normal end, wx's `errno`, or one of this library's codes (see `errors.ts`). */
+  errCode: number
+  errMsg: string
+  data: any
+  cause: Error | null
+}
+
+/** `data` of an error raised by the response itself (HTTP status or Content-Type). */
+export interface ResponseErrorData {
+  statusCode: number
+  header: Record<string, string>
+  /** The response body decoded as UTF-8 text; AI APIs explain 401/429 here. */
+  body: string
+}
+
+export type ConnectEventSourceCallback = (ev: UniMessageEvent) => void
+export type ConnectEventSourceMessageCallback = (ev: EventSourceMessage) => void
+export type ConnectEventSourceErrorCallback = (error: UniError) => void
+
+export interface UniEventSource {
+  /** Adds a listener for the opening of each connection (HTTP 200 + `text/event-stream`). */
+  onOpen(callback: ConnectEventSourceCallback): void
+  /** Adds a listener for every dispatched event, named or not. */
+  onMessage(callback: ConnectEventSourceMessageCallback): void
+  /** Adds a listener for errors, including the normal end of a stream (errCode 200). */
+  onError(callback: ConnectEventSourceErrorCallback): void
+  /** Closes the connection. Idempotent; no callback of any kind fires after it. */
+  close(): void
+  /** **Extension**: 0 CONNECTING, 1 OPEN, 2 CLOSED, as the web's EventSource. */
+  readonly readyState: number
+  /** **Extension**: the URL this source connects to. */
+  readonly url: string
+}
+
+/** **Extension**: reconnection settings; `true` means the WHATWG defaults. */
+export interface ReconnectOptions {
+  /** Give up after this many reconnections in a row without an open connection. Default: unlimited. */
+  maxRetries?: number
+  /** Multiply the delay by this factor after each failed attempt. Default: 1 (the spec's fixed delay). */
+  backoff?: number
+  /** Upper bound of the delay in ms. Default: 2^31-1 (the largest delay timers honour). */
+  maxDelay?: number
+}
+
+/** The part of a `wx.request` task this library uses. */
+export interface RequestTask {
+  abort(): void
+  onHeadersReceived?(callback: (res: { header?: Record<string, any>; statusCode?: number | string }) => void): void
+  onChunkReceived?(callback: (res: { data: ArrayBuffer }) => void): void
+}
+
+/** What this library passes to the request function (a subset of `wx.request`'s options). */
+export interface RequestOptions {
+  url: string
+  method: string
+  header: Record<string, string>
+  data?: any
+  timeout: number
+  responseType: 'arraybuffer'
+  enableChunked: true
+  success(res: { statusCode: number | string; header?: Record<string, any>; data?: ArrayBuffer | string }): void
+  fail(res: { errMsg: string; errno?: number }): void
+}
+
+/** A function shaped like `wx.request`. */
+export type RequestFunction = (options: RequestOptions) => RequestTask | void
+
+export interface ConnectEventSourceOptions {
+  /** Server URL (required). */
+  url: string
+  /** Request headers. `Accept: text/event-stream` is added unless one is given. */
+  header?: Record<string, string> | null
+  /** **Extension**: HTTP method. Default `'GET'`; AI APIs want `'POST'`. */
+  method?: string
+  /** **Extension**: request body, as `wx.request`'s `data` (objects are sent as JSON by wx). */
+  data?: any
+  /** **Extension**: passed to the request as its timeout, in ms. Default 600000 (10 min): wx's own 60 s would cut long answers. */
+  timeout?: number
+  /**
+   * **Extension**: fail the connection (errCode 1004) when nothing at all (not even a keep-alive
+   * comment) arrives for this many ms; 0 turns it off. Default 120000. On iOS a dropped network
+   * can leave a request with no callback at all, so only this notices.
+   */
+  idleTimeout?: number
+  /** **Extension**: reconnect after a network failure or a normal end. Default `false`, as uni-app x. */
+  reconnect?: boolean | ReconnectOptions
+  /** **Extension**: the longest line, event or error body kept, in UTF-16 code units. Default 8 MiB. */
+  maxBufferSize?: number
+  /** **Extension**: a function shaped like `wx.request` (`uni.request`, `tt.request`, a test double…). Default: the global `wx.request`, looked up when connecting. */
+  request?: RequestFunction
+}
+
+/** Callbacks of {@link createParser}, called synchronously from `feed` in stream order. */
+export interface ParserCallbacks {
+  /** A dispatched event (the data buffer was not empty). */
+  onEvent(event: EventSourceMessage): void
+  /** A valid `retry:` field (ASCII digits only), in ms. */
+  onRetry?(ms: number): void
+  /** A comment line, without the colon and one following space. */
+  onComment?(comment: string): void
+  /** A line or pending event grew beyond `maxBufferSize`; the parser has reset itself. */
+  onError?(error: ParseError): void
+}
+
+export interface ParseError {
+  type: 'max-buffer-size'
+  /** The size that went over the limit, in UTF-16 code units. */
+  size: number
+}
+
+export interface ParserOptions {
+  /** The longest line or event data to buffer. Default: unlimited. */
+  maxBufferSize?: number
+}
+
+export interface EventSourceParser {
+  /** Feeds decoded text; any chunking gives the same events as feeding it whole. */
+  feed(text: string): void
+  /** Forgets the partial line and pending event (a new connection); keeps the last event ID string. */
+  reset(): void
+  /** The last event ID string: the id buffer's value at the last dispatch (sent as `Last-Event-ID`). */
+  readonly lastEventId: string
+}
+
+/** A streaming UTF-8 decoder (WHATWG Encoding, `fatal: false`, BOM stripped once). */
+export interface Utf8Decoder {
+  /** Decodes the next bytes; an incomplete trailing sequence is held for the next call. */
+  decode(bytes: ArrayBuffer | Uint8Array): string
+  /** Ends the stream: a held incomplete sequence becomes U+FFFD. The decoder is then fresh. */
+  end(): string
+}
