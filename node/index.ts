@@ -1,0 +1,13 @@
+/**
+ * `miniprogram-eventsource/node`: a Node implementation of `wx.request`'s chunked API, to run the
+ * event source outside a mini-program and to reproduce real-device quirks in tests.
+ */
+export { createWxRequest, createWx, wxRequest, ERRNO_TIMEOUT, ERRNO_NETWORK, ERRNO_INTERRUPTED } from './wx-request'
+export type {
+  WxRequestQuirks,
+  WxRequestOptions,
+  WxRequestSuccess,
+  WxRequestFail,
+  WxHeadersResult,
+  WxRequestTask
+} from './wx-request'
