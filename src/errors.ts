@@ -22,12 +22,12 @@ export const ERR_SUBJECT = 'uni-connectEventSource'
 export const TAG = '[miniprogram-eventsource] '
 
 export function createError(errCode: number, errMsg: string, data?: any, cause?: any): UniError {
-  const error = new Error(errMsg) as UniError
-  error.name = 'UniError'
-  error.errSubject = ERR_SUBJECT
-  error.errCode = errCode
-  error.errMsg = errMsg
-  error.data = data === undefined ? null : data
-  error.cause = cause || null
-  return error
+  return Object.assign(new Error(errMsg), {
+    name: 'UniError',
+    errSubject: ERR_SUBJECT,
+    errCode,
+    errMsg,
+    data: data === undefined ? null : data,
+    cause: cause || null
+  })
 }

@@ -1,0 +1,13 @@
+export { connectEventSource, CONNECTING, OPEN, CLOSED } from './event-source'
+export { install } from './install'
+export { createParser } from './parser'
+export { createUtf8Decoder } from './utf8-decoder'
+export {
+  ERR_END,
+  ERR_CONTENT_TYPE,
+  ERR_INVALID_OPTIONS,
+  ERR_BUFFER_OVERFLOW,
+  ERR_IDLE_TIMEOUT,
+  ERR_NETWORK
+} from './errors'
+export type * from './types'

@@ -1,0 +1,14 @@
+import { connectEventSource } from './event-source'
+
+declare const uni: Record<string, any> | undefined
+
+/**
+ * Sets `connectEventSource` on the global `uni` (when there is one) and on `target`, wherever
+ * it is missing, so code written for uni-app x apps runs unchanged in a uni-app mp-weixin build.
+ * An existing implementation (uni-app x's native one) is left alone.
+ */
+export function install(target?: Record<string, any>): void {
+  for (const t of [typeof uni !== 'undefined' && uni, target]) {
+    if (t && typeof t.connectEventSource !== 'function') t.connectEventSource = connectEventSource
+  }
+}

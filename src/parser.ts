@@ -1,0 +1,144 @@
+import type { EventSourceMessage, EventSourceParser, ParserCallbacks, ParserOptions } from './types'
+
+/*
+ * WHATWG HTML §9.2.6 "Interpreting an event stream", on decoded text. Decoding (and with it the
+ * leading BOM) is the decoder's job: this parser sees text only.
+ *
+ * Each feed scans for line ends with indexOf; a line split across feeds is kept as pieces and
+ * joined once when its end arrives, so one long line fed in many pieces stays linear.
+ */
+
+const LF = 10
+const COLON = 58
+const SPACE = 32
+
+export function createParser(callbacks: ParserCallbacks, options?: ParserOptions): EventSourceParser {
+  const { onEvent, onRetry, onComment, onError } = callbacks
+  const maxSize = (options && options.maxBufferSize) || Infinity
+
+  // The stream's buffers (§9.2.6): data (null = empty), event type, last event ID.
+  let data: string | null = null
+  let eventType = ''
+  let idBuffer = ''
+  // The source's last event ID string, set from the buffer at each dispatch.
+  let lastEventId = ''
+  // The unfinished line: pieces from earlier feeds, and their total length.
+  let pieces: string[] = []
+  let pending = 0
+  // The previous feed ended with CR: a LF starting the next one belongs to the same line end.
+  let afterCR = false
+
+  function feed(chunk: string): void {
+    const length = chunk.length
+    let pos = 0
+    if (afterCR && length > 0) {
+      afterCR = false
+      if (chunk.charCodeAt(0) === LF) pos = 1
+    }
+    // Next CR and LF positions; -2: not searched yet, -1: none in the rest of this chunk.
+    let cr = -2
+    let lf = -2
+    while (pos < length) {
+      if (lf < pos && lf !== -1) lf = chunk.indexOf('\n', pos)
+      if (cr < pos && cr !== -1) cr = chunk.indexOf('\r', pos)
+      // §9.2.5: lines end with CRLF, LF or CR.
+      const end = cr === -1 ? lf : lf === -1 || cr < lf ? cr : lf
+      if (end === -1) {
+        pending += length - pos
+        if (pending > maxSize) return overflow(pending)
+        pieces.push(pos === 0 ? chunk : chunk.slice(pos))
+        return
+      }
+      if (pending === 0) line(chunk, pos, end)
+      else {
+        pieces.push(chunk.slice(pos, end))
+        const whole = pieces.join('')
+        pieces = []
+        pending = 0
+        line(whole, 0, whole.length)
+      }
+      pos = end + 1
+      if (end === cr) {
+        if (pos === length) afterCR = true
+        else if (chunk.charCodeAt(pos) === LF) pos++
+      }
+    }
+  }
+
+  /** Processes the line s[start, end), which holds no CR or LF. */
+  function line(s: string, start: number, end: number): void {
+    // "If the line is empty (a blank line): Dispatch the event."
+    if (start === end) return dispatch()
+    // "If the line starts with a U+003A COLON character (:): Ignore the line." (a comment)
+    if (s.charCodeAt(start) === COLON) {
+      if (onComment) onComment(s.slice(s.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
+      return
+    }
+    // "If the line contains a colon": the field name is before it, the value after it with one
+    // leading space removed; "otherwise": the whole line is the name and the value is empty.
+    let colon = start
+    while (colon < end && s.charCodeAt(colon) !== COLON) colon++
+    let valueStart = colon + 1
+    if (valueStart < end && s.charCodeAt(valueStart) === SPACE) valueStart++
+    const value = valueStart < end ? s.slice(valueStart, end) : ''
+    // Field names we know are at most five characters: skip the slice for any longer one.
+    switch (colon - start <= 5 ? s.slice(start, colon) : '') {
+      case 'data':
+        // Append the value and a LF to the data buffer (the final LF is dropped at dispatch).
+        data = data === null ? value : data + '\n' + value
+        if (data.length > maxSize) overflow(data.length)
+        break
+      case 'event':
+        eventType = value
+        break
+      case 'id':
+        // "If the field value does not contain U+0000 NULL" set the last event ID buffer.
+        if (value.indexOf('\0') < 0) idBuffer = value
+        break
+      case 'retry':
+        // "If the field value consists of only ASCII digits" (and at least one).
+        if (onRetry && /^\d+$/.test(value)) onRetry(parseInt(value, 10))
+      // "Otherwise: The field is ignored."
+    }
+  }
+
+  /** §9.2.6 "dispatch the event". */
+  function dispatch(): void {
+    // 1. Set the last event ID string to the buffer's value (even when no event follows).
+    lastEventId = idBuffer
+    // 2. An empty data buffer: reset the buffers, no event.
+    if (data === null) {
+      eventType = ''
+      return
+    }
+    // 3–6. (the trailing LF was never appended) type "message" unless an event type was given.
+    const event: EventSourceMessage = { type: eventType || 'message', data, lastEventId }
+    // 7. Reset the data and event type buffers.
+    data = null
+    eventType = ''
+    onEvent(event)
+  }
+
+  function overflow(size: number): void {
+    reset()
+    if (onError) onError({ type: 'max-buffer-size', size })
+  }
+
+  function reset(): void {
+    data = null
+    eventType = ''
+    // An id seen in an event that was never dispatched is not part of the source's state.
+    idBuffer = lastEventId
+    pieces = []
+    pending = 0
+    afterCR = false
+  }
+
+  return {
+    feed,
+    reset,
+    get lastEventId() {
+      return lastEventId
+    }
+  }
+}
