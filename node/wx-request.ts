@@ -119,22 +119,6 @@ function startRequest(options: WxRequestOptions, quirks: WxRequestQuirks): WxReq
   let req: http.ClientRequest | undefined
   let timer: NodeJS.Timeout | undefined
 
-  const finish = (res: WxRequestSuccess | WxRequestFail, ok: boolean): void => {
-    if (timer) clearTimeout(timer)
-    merger.clear()
-    if (ok) call(options.success, res as WxRequestSuccess)
-    else call(options.fail, res as WxRequestFail)
-    call(options.complete, res)
-  }
-  const fail = (errMsg: string, errno?: number): void => {
-    if (done) return
-    done = true
-    req?.destroy()
-    const res: WxRequestFail = { errMsg: 'request:fail ' + errMsg }
-    if (errno !== undefined) res.errno = errno
-    finish(res, false)
-  }
-
   const emitChunk = (bytes: Buffer): void => {
     for (const piece of splitter(bytes)) {
       if (done) return // the consumer may abort inside a chunk callback
@@ -144,6 +128,24 @@ function startRequest(options: WxRequestOptions, quirks: WxRequestQuirks): WxReq
   }
   const splitter = createSplitter(quirks.splitChunks)
   const merger = createMerger(quirks.mergeChunks, emitChunk)
+
+  const finish = (res: WxRequestSuccess | WxRequestFail, ok: boolean): void => {
+    if (timer) clearTimeout(timer)
+    merger.clear()
+    if (ok) call(options.success, res as WxRequestSuccess)
+    else call(options.fail, res as WxRequestFail)
+    call(options.complete, res)
+  }
+  const fail = (errMsg: string, errno?: number): void => {
+    if (done) return
+    merger.flush() // bytes already received are delivered before the failure
+    if (done) return // aborted from that chunk callback
+    done = true
+    req?.destroy()
+    const res: WxRequestFail = { errMsg: 'request:fail ' + errMsg }
+    if (errno !== undefined) res.errno = errno
+    finish(res, false)
+  }
 
   const task: WxRequestTask = {
     abort() {

@@ -247,6 +247,12 @@ describe('node wx.request: quirk switches', () => {
     expect(merged.length).toBeLessThan(plain.length)
   })
 
+  test('mergeChunks: bytes held when the connection breaks are delivered before fail', async () => {
+    const log = await record({ url: server.url('/die') }, { mergeChunks: { everyPieces: 1000, everyMs: 10000 } }).done
+    expect(kinds(log)).toEqual(['headers', 'chunk', 'fail'])
+    expect(concatText(chunksOf(log))).toBe('data: before death\n\ndata: never completed')
+  })
+
   test('mergeChunks by time: pieces held at most everyMs', async () => {
     const merged = chunksOf(await record({ url: server.url('/cjk') }, { mergeChunks: { everyPieces: 1000, everyMs: 40 } }).done)
     expect(concatText(merged)).toBe(cjkBody)

@@ -46,7 +46,7 @@ interface RouteContext {
   /** How many requests this route has seen, this one included. */
   count: number
   /** Writes the pieces one by one with a pause between them (so they leave as separate TCP sends), then calls `then`. */
-  writeSlowly(pieces: Array<string | Buffer>, then?: () => void): void
+  writeSlowly(pieces: Array<string | Buffer>, then?: () => void, gapMs?: number): void
 }
 
 const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' }
@@ -69,6 +69,11 @@ const routes: Record<string, Route> = {
   '/keepalive': (_req, res, ctx) => {
     res.writeHead(200, SSE_HEADERS)
     ctx.writeSlowly([': keep-alive\n\n', 'data: one\n\n', ': keep-alive\n\n', ': keep-alive\n\n', 'data: two\n\n', ': keep-alive\n\n'], () => res.end())
+  },
+  // Only comments for ~400 ms between two events: a client idle timer must count them as activity.
+  '/slow-keepalive': (_req, res, ctx) => {
+    res.writeHead(200, SSE_HEADERS)
+    ctx.writeSlowly(['data: start\n\n', ...Array(8).fill(': keep-alive\n\n'), 'data: end\n\n'], () => res.end(), 50)
   },
   '/openai': (_req, res, ctx) => {
     res.writeHead(200, SSE_HEADERS)
@@ -186,13 +191,13 @@ export async function startSseServer(): Promise<SseServer> {
       route(req, res, {
         body: record.body,
         count: log[path].length,
-        writeSlowly(pieces, then) {
+        writeSlowly(pieces, then, gapMs = WRITE_GAP_MS) {
           let i = 0
           const next = (): void => {
             if (res.destroyed || res.writableEnded) return
             if (i === pieces.length) return then?.()
             res.write(pieces[i++])
-            const timer = setTimeout(() => { timers.delete(timer); next() }, WRITE_GAP_MS)
+            const timer = setTimeout(() => { timers.delete(timer); next() }, gapMs)
             timers.add(timer)
           }
           next()
