@@ -24,7 +24,7 @@ module.exports = [
     output: { file: 'miniprogram_dist/index.js', format: 'cjs', exports: 'named', esModule: false, generatedCode: { preset: 'es2015', symbols: false } },
     plugins: [
       ts('es2015'),
-      terser({ ecma: 2015, toplevel: true, compress: { passes: 3 }, format: { comments: false } })
+      terser({ ecma: 2015, toplevel: true, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, format: { comments: false } })
     ]
   },
   {

@@ -36,9 +36,9 @@ declare const console: { error(...args: any[]): void }
 declare function setTimeout(callback: () => void, ms: number): unknown
 declare function clearTimeout(id: unknown): void
 
-export const CONNECTING = 0
-export const OPEN = 1
-export const CLOSED = 2
+const CONNECTING = 0
+const OPEN = 1
+const CLOSED = 2
 
 /** 3000 ms, the reconnection time browsers start with. */
 const DEFAULT_RECONNECTION_TIME = 3000
@@ -53,7 +53,7 @@ const MAX_DELAY = 2147483647
 const EVENT_STREAM = /^\s*text\/event-stream\s*(;|$)/i
 
 function headerValue(header: Record<string, any> | undefined, name: string): string | undefined {
-  for (const key in header) if (key.toLowerCase() === name) return String(header[key])
+  for (const key in header) if (key.toLowerCase() === name) return '' + header[key]
   return undefined
 }
 
@@ -62,8 +62,7 @@ const OPTION_TYPES: Record<string, string> = { header: 'o', method: 's', timeout
 
 /** Names the first invalid option, or returns ''. */
 function invalidOption(options: ConnectEventSourceOptions): string {
-  if (!options || typeof options !== 'object') return 'options'
-  if (typeof options.url !== 'string' || !options.url) return 'url'
+  if (!options || typeof options.url !== 'string' || !options.url) return 'url'
   for (const name in OPTION_TYPES) {
     const value = (options as Record<string, any>)[name]
     if (value != null && (OPTION_TYPES[name].indexOf((typeof value)[0]) < 0 || value < 0)) return name
@@ -91,6 +90,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // uni.request / tt.request can stand in for wx.request.
   const request = opts.request || (typeof wx !== 'undefined' && wx && wx.request)
 
+  let readyState = CONNECTING
   let reconnectionTime = DEFAULT_RECONNECTION_TIME
   let attempts = 0
   // The current request: callbacks of any other (aborted, ended) request are ignored.
@@ -105,7 +105,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       onEvent(event: EventSourceMessage) {
         // §9.2.6 step 8: dispatch only while the source is not CLOSED; close() inside a
         // listener therefore stops the rest of the chunk too.
-        if (source.readyState === OPEN) emit(messageListeners, event)
+        if (readyState === OPEN) emit(messageListeners, event)
       },
       onRetry(ms) {
         reconnectionTime = ms
@@ -124,7 +124,9 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     /** [extension] */
     url,
     /** [extension] */
-    readyState: CONNECTING,
+    get readyState() {
+      return readyState
+    },
     onOpen(callback: ConnectEventSourceCallback) {
       openListeners.push(callback)
     },
@@ -138,7 +140,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       // Idempotent; nothing fires afterwards, not even wx's `fail: abort`.
       clearTimeout(reconnectTimer)
       stop(true)
-      source.readyState = CLOSED
+      readyState = CLOSED
     }
   }
 
@@ -148,7 +150,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       try {
         listeners[i](value)
       } catch (e) {
-        console.error(TAG + 'a listener threw:', e)
+        console.error(TAG + 'listener threw:', e)
       }
     }
   }
@@ -169,7 +171,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
 
   /** "Announce the connection": OPEN, then the open event. */
   function announce(): void {
-    source.readyState = OPEN
+    readyState = OPEN
     attempts = 0
     emit(openListeners, { type: 'open' })
   }
@@ -177,7 +179,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   /** "Fail the connection": CLOSED, then the error. No reconnection. */
   function failConnection(error: UniError, finished?: boolean): void {
     stop(!finished)
-    source.readyState = CLOSED
+    readyState = CLOSED
     emit(errorListeners, error)
   }
 
@@ -188,10 +190,10 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   function reestablish(error: UniError, finished: boolean): void {
     if (attempts >= maxRetries) return failConnection(error, finished)
     stop(!finished)
-    source.readyState = CONNECTING
+    readyState = CONNECTING
     emit(errorListeners, error)
     // A listener may have closed the source.
-    if (source.readyState !== CONNECTING) return
+    if (readyState !== CONNECTING) return
     const delay = Math.min(reconnectionTime * Math.pow(backoff, attempts), maxDelay, MAX_DELAY)
     attempts++
     reconnectTimer = setTimeout(connect, delay)
@@ -308,7 +310,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
 
   function buildHeader(): Record<string, string> {
     const header: Record<string, string> = {}
-    const given = opts.header || {}
+    const given = opts.header as Record<string, string>
     for (const key in given) header[key] = given[key]
     if (headerValue(header, 'accept') === undefined) header.Accept = 'text/event-stream'
     // §9.2.4 "reestablish": send the last event ID string, when there is one.
@@ -322,7 +324,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
    */
   function failLater(error: UniError): void {
     stop(false)
-    source.readyState = CLOSED
+    readyState = CLOSED
     const conn = {}
     active = conn
     setTimeout(() => {
@@ -331,7 +333,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   }
 
   if (invalid || typeof request !== 'function') {
-    failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid options.' + invalid : 'no request function (options.request or wx.request)')))
+    failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid options.' + invalid : 'no wx.request')))
   } else connect()
 
   return source

@@ -1,4 +1,4 @@
-export { connectEventSource, CONNECTING, OPEN, CLOSED } from './event-source'
+export { connectEventSource } from './event-source'
 export { install } from './install'
 export { createParser } from './parser'
 export { createUtf8Decoder } from './utf8-decoder'

@@ -58,6 +58,10 @@ export interface UniEventSource {
   readonly readyState: number
   /** **Extension**: the URL this source connects to. */
   readonly url: string
+  /** **Extension**: readyState values, as on the web's EventSource. */
+  readonly CONNECTING: 0
+  readonly OPEN: 1
+  readonly CLOSED: 2
 }
 
 /** **Extension**: reconnection settings; `true` means the WHATWG defaults. */
