@@ -36,9 +36,9 @@ declare const console: { error(...args: any[]): void }
 declare function setTimeout(callback: () => void, ms: number): unknown
 declare function clearTimeout(id: unknown): void
 
-const CONNECTING = 0
-const OPEN = 1
-const CLOSED = 2
+const CONNECTING = 0 as const
+const OPEN = 1 as const
+const CLOSED = 2 as const
 
 /** 3000 ms, the reconnection time browsers start with. */
 const DEFAULT_RECONNECTION_TIME = 3000
@@ -90,7 +90,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // uni.request / tt.request can stand in for wx.request.
   const request = opts.request || (typeof wx !== 'undefined' && wx && wx.request)
 
-  let readyState = CONNECTING
+  let readyState: number = CONNECTING
   let reconnectionTime = DEFAULT_RECONNECTION_TIME
   let attempts = 0
   // The current request: callbacks of any other (aborted, ended) request are ignored.
