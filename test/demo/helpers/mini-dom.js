@@ -57,7 +57,11 @@ class MiniNode {
   }
   addEventListener() {}
   removeEventListener() {}
-  dispatchEvent() { return true }
+  // j-component finds the exparser element of a tapped node through `event.target`.
+  dispatchEvent(event) {
+    Object.defineProperty(event, 'target', { value: this, configurable: true })
+    return true
+  }
 }
 
 class MiniElement extends MiniNode {
