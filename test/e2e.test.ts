@@ -169,6 +169,14 @@ describe.each(CHUNKINGS.slice(0, 3))('a 200 KB stream, %s', (_name, quirks, _liv
   })
 })
 
+test('held chunks count against maxBufferSize only as events, not as a whole stream (no headers callback)', async () => {
+  // 200 KB of 1 KB events, held until success tells the status: still a valid stream.
+  const r = open('/big', { noHeadersCallback: true }, { maxBufferSize: 64 * 1024 })
+  const end = await untilError(r)
+  expect(end.errCode).toBe(ERR_END)
+  expect(r.messages).toHaveLength(200)
+})
+
 describe('responses that are not a stream', () => {
   test('429: errCode 429, the JSON body kept, no reconnect even with reconnect:true', async () => {
     const r = open('/429', {}, { reconnect: true })
@@ -279,6 +287,22 @@ describe('reconnection', () => {
     await settle(150) // three times the server's retry: delay
     expect(server.requests('/reconnect').length).toBe(count)
     expect(r.order).toEqual(['open', 'message', 'error'])
+  })
+
+  test('a request timeout does not end a long stream when reconnecting (wx cuts at 60 s)', async () => {
+    const r = open('/stall', {}, { timeout: 150, idleTimeout: 0, reconnect: { maxDelay: 30 } })
+    await waitFor(() => r.opens.length === 2, 'second connection')
+    r.source.close()
+    expect(r.errors[0].error).toMatchObject({ errCode: 5, errMsg: 'request:fail timeout' })
+    expect(r.errors[0].readyState).toBe(CONNECTING)
+  })
+
+  test('a late chunk of an aborted request never reaches the next connection', async () => {
+    const r = open('/stall', { lateChunkAfterAbort: true }, { idleTimeout: 100, reconnect: { maxDelay: 20 } })
+    await waitFor(() => r.opens.length === 3, 'third connection')
+    r.source.close()
+    expect(data(r).slice(0, 3)).toEqual(['only event', 'only event', 'only event'])
+    expect(r.errors.slice(0, 2).map((e) => e.error.errCode)).toEqual([ERR_IDLE_TIMEOUT, ERR_IDLE_TIMEOUT])
   })
 
   test('network failure with reconnect:true reconnects with Last-Event-ID', async () => {
