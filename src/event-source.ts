@@ -84,7 +84,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   const reconnect = opts.reconnect === true ? {} : opts.reconnect || null
   const maxRetries = reconnect ? (reconnect.maxRetries === undefined ? Infinity : reconnect.maxRetries) : 0
   const backoff = (reconnect && reconnect.backoff) || 1
-  const maxDelay = (reconnect && reconnect.maxDelay) || MAX_DELAY
+  const maxDelay = reconnect && reconnect.maxDelay! >= 0 ? reconnect.maxDelay! : MAX_DELAY
 
   // [extension] the request function; looked up when connecting, so a test double or
   // uni.request / tt.request can stand in for wx.request.
@@ -111,7 +111,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
         reconnectionTime = ms
       },
       onError(error) {
-        failConnection(createError(ERR_BUFFER_OVERFLOW, TAG + 'maxBufferSize exceeded: ' + error.size))
+        overflow(error.size)
       }
     },
     { maxBufferSize }
@@ -160,11 +160,11 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     clearTimeout(idleTimer)
     const current = task
     task = null
-    if (abort && current && typeof current.abort === 'function') {
+    if (abort && current) {
       try {
         current.abort()
       } catch (e) {
-        // an already finished task may refuse; nothing of it is listened to any more
+        // a task without abort(), or one that refuses: nothing of it is listened to any more
       }
     }
   }
@@ -197,6 +197,10 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     const delay = Math.min(reconnectionTime * Math.pow(backoff, attempts), maxDelay, MAX_DELAY)
     attempts++
     reconnectTimer = setTimeout(connect, delay)
+  }
+
+  function overflow(size: number): void {
+    failConnection(createError(ERR_BUFFER_OVERFLOW, TAG + 'maxBufferSize exceeded: ' + size))
   }
 
   function watchIdle(): void {
@@ -248,7 +252,11 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       const text = typeof data === 'string' ? data : decoder.decode(data)
       if (streaming) parser.feed(text)
       // An error body is for reading, not for exhausting a phone's memory: report what came.
-      else if ((body += text).length > maxBufferSize) finishBody(true)
+      // Before any headers (a client without onHeadersReceived) it is not known to be an error.
+      else if ((body += text).length > maxBufferSize) {
+        if (decided) finishBody(true)
+        else overflow(body.length)
+      }
     }
 
     /** The response is not a stream: fail with its status, or with its content type. */
@@ -295,10 +303,9 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     }
     if (active !== conn || !current) return
     task = current
-    if (typeof current.onHeadersReceived === 'function') {
-      current.onHeadersReceived(heard((res) => decided || respond(res)))
-    }
-    if (typeof current.onChunkReceived === 'function') {
+    // Feature detection, not version checks: a Taro interceptor may drop these methods.
+    if (current.onHeadersReceived) current.onHeadersReceived(heard((res) => decided || respond(res)))
+    if (current.onChunkReceived) {
       current.onChunkReceived(
         heard((res) => {
           chunked = true

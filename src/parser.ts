@@ -69,11 +69,6 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
   function line(s: string, start: number, end: number): void {
     // "If the line is empty (a blank line): Dispatch the event."
     if (start === end) return dispatch()
-    // "If the line starts with a U+003A COLON character (:): Ignore the line." (a comment)
-    if (s.charCodeAt(start) === COLON) {
-      if (onComment) onComment(s.slice(s.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
-      return
-    }
     // "If the line contains a colon": the field name is before it, the value after it with one
     // leading space removed; "otherwise": the whole line is the name and the value is empty.
     let colon = start
@@ -81,6 +76,12 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
     let valueStart = colon + 1
     if (valueStart < end && s.charCodeAt(valueStart) === SPACE) valueStart++
     const value = valueStart < end ? s.slice(valueStart, end) : ''
+    // "If the line starts with a U+003A COLON character (:): Ignore the line." [extension:
+    // comments are reported, without the colon and one space, e.g. for keep-alive tracking]
+    if (colon === start) {
+      if (onComment) onComment(value)
+      return
+    }
     // Field names we know are at most five characters: skip the slice for any longer one.
     switch (colon - start <= 5 ? s.slice(start, colon) : '') {
       case 'data':

@@ -5,6 +5,7 @@
 import * as net from 'node:net'
 import {
   connectEventSource,
+  ERR_BUFFER_OVERFLOW,
   ERR_CONTENT_TYPE,
   ERR_END,
   ERR_IDLE_TIMEOUT,
@@ -169,9 +170,18 @@ describe.each(CHUNKINGS.slice(0, 3))('a 200 KB stream, %s', (_name, quirks, _liv
   })
 })
 
-test('held chunks count against maxBufferSize only as events, not as a whole stream (no headers callback)', async () => {
-  // 200 KB of 1 KB events, held until success tells the status: still a valid stream.
+test('a whole stream held for want of a headers callback is bounded by maxBufferSize', async () => {
+  // 200 KB of 1 KB events, held because no headers say what the response is: the phone's memory
+  // is protected before the status is known, so this is ERR_BUFFER_OVERFLOW, not a content type.
   const r = open('/big', { noHeadersCallback: true }, { maxBufferSize: 64 * 1024 })
+  const err = await untilError(r)
+  expect(err.errCode).toBe(ERR_BUFFER_OVERFLOW)
+  expect(r.messages).toHaveLength(0)
+  expect(r.source.readyState).toBe(CLOSED)
+})
+
+test('a whole stream held for want of a headers callback streams its events at success', async () => {
+  const r = open('/big', { noHeadersCallback: true })
   const end = await untilError(r)
   expect(end.errCode).toBe(ERR_END)
   expect(r.messages).toHaveLength(200)
