@@ -27,7 +27,7 @@ export function createError(errCode: number, errMsg: string, data?: any, cause?:
     errSubject: ERR_SUBJECT,
     errCode,
     errMsg,
-    data: data === undefined ? null : data,
+    data: data || null,
     cause: cause || null
   })
 }

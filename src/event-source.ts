@@ -58,7 +58,7 @@ function headerValue(header: Record<string, any> | undefined, name: string): str
 }
 
 /** Each option's allowed `typeof`s, by their first letter (o: object, b: boolean…). */
-const OPTION_TYPES: Record<string, string> = { header: 'o', method: 's', timeout: 'n', idleTimeout: 'n', maxBufferSize: 'n', reconnect: 'bo', request: 'f' }
+const OPTION_TYPES: Record<string, string> = { header: 'o', method: 's', timeout: 'n', idleTimeout: 'n', maxBufferSize: 'n', reconnect: 'bo' }
 
 /** Names the first invalid option, or returns ''. */
 function invalidOption(options: ConnectEventSourceOptions): string {
@@ -340,7 +340,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   }
 
   if (invalid || typeof request !== 'function') {
-    failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid options.' + invalid : 'no wx.request')))
+    failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid options.' + invalid : 'no request function')))
   } else connect()
 
   return source

@@ -27,6 +27,8 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
   let pending = 0
   // The previous feed ended with CR: a LF starting the next one belongs to the same line end.
   let afterCR = false
+  // Over maxBufferSize: input is ignored until reset(), so no cut-short event can follow the error.
+  let stopped = false
 
   function feed(chunk: string): void {
     const length = chunk.length
@@ -38,7 +40,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
     // Next CR and LF positions; -2: not searched yet, -1: none in the rest of this chunk.
     let cr = -2
     let lf = -2
-    while (pos < length) {
+    while (pos < length && !stopped) {
       if (lf < pos && lf !== -1) lf = chunk.indexOf('\n', pos)
       if (cr < pos && cr !== -1) cr = chunk.indexOf('\r', pos)
       // §9.2.5: lines end with CRLF, LF or CR.
@@ -122,6 +124,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
 
   function overflow(size: number): void {
     reset()
+    stopped = true
     if (onError) onError({ type: 'max-buffer-size', size })
   }
 
@@ -132,7 +135,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
     idBuffer = lastEventId
     pieces = []
     pending = 0
-    afterCR = false
+    afterCR = stopped = false
   }
 
   return {

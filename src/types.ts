@@ -130,7 +130,7 @@ export interface ParserCallbacks {
   onRetry?(ms: number): void
   /** A comment line, without the colon and one following space. */
   onComment?(comment: string): void
-  /** A line or pending event grew beyond `maxBufferSize`; the parser has reset itself. */
+  /** A line or pending event grew beyond `maxBufferSize`: the parser drops it and ignores all input until `reset()`. */
   onError?(error: ParseError): void
 }
 

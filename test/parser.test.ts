@@ -358,12 +358,22 @@ describe('maxBufferSize', () => {
     expect(r.events()).toEqual([message('x'.repeat(80))])
   })
 
-  test('after a max-buffer-size error the parser starts afresh: "data: ok" then a blank line is an event', () => {
+  test('after a max-buffer-size error input is ignored until reset(): no cut-short event follows', () => {
     const r = recordParser({ maxBufferSize: 50 })
     r.feed('data: ' + 'y'.repeat(60))
     expect(r.errors()).toHaveLength(1)
-    r.feed('\n\ndata: ok\n\n')
+    r.feed('y'.repeat(10) + '\n\ndata: lost\n\n')
+    expect(r.events()).toEqual([])
+    r.parser.reset()
+    r.feed('data: ok\n\n')
     expect(r.events()).toEqual([message('ok')])
+  })
+
+  test('an overflow inside one feed stops that feed: the events after it in the same text are not dispatched', () => {
+    const r = recordParser({ maxBufferSize: 20 })
+    r.feed('data: ' + 'z'.repeat(30) + '\n\ndata: after\n\n')
+    expect(r.errors()).toHaveLength(1)
+    expect(r.events()).toEqual([])
   })
 
   test('20 data lines of 10 units with maxBufferSize 100: onError, and no event carries more than 100 units', () => {
