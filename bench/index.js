@@ -79,6 +79,8 @@ async function main() {
     v8: process.versions.v8,
     cpu: (cpus[0] && cpus[0].model.trim()) + ' × ' + cpus.length,
     platform: os.platform() + ' ' + os.arch(),
+    // A shared machine: the load when the run started and ended says how much to trust it.
+    loadavg: { start: os.loadavg()[0] },
     profile: Object.assign({ name: args.quick ? 'quick' : 'full' }, profiles),
     sections: {}
   }
@@ -116,6 +118,7 @@ async function main() {
   if (wanted('size')) results.size = await sizes()
   results.targets = evaluateTargets(results)
   results.seconds = Math.round((Date.now() - started) / 100) / 10
+  results.loadavg.end = os.loadavg()[0]
 
   if (args.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n')
   else process.stdout.write(report.text(results))

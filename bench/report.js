@@ -110,7 +110,8 @@ function tables(results) {
 function header(results) {
   return [
     'miniprogram-eventsource benchmark — ' + results.date.slice(0, 10),
-    'Node ' + results.node + ' (V8 ' + results.v8 + '), ' + results.cpu + ', ' + results.platform,
+    'Node ' + results.node + ' (V8 ' + results.v8 + '), ' + results.cpu + ', ' + results.platform +
+      '; 1-min load average ' + results.loadavg.start.toFixed(1) + ' at the start, ' + results.loadavg.end.toFixed(1) + ' at the end',
     results.profile.name + ' profile: ' +
       ['parser', 'decoder', 'e2e', 'nojit'].map((k) => k + ' ' + results.profile[k].warmup + ' warm-up + ' + results.profile[k].rounds + ' rounds').join(', ') +
       '; the run took ' + results.seconds + ' s'
@@ -146,7 +147,11 @@ function markdown(results) {
     'All inputs are generated from fixed seeds (`bench/inputs.js`). Each workload is warmed up, then',
     'timed over interleaved rounds (every contender once per round, order rotating); a ratio is the',
     'median of the per-round ratios, so both sides of it ran within the same moments of a shared',
-    'machine. Ratios matter, absolute MB/s do not travel between machines.',
+    'machine. Times are this process’s CPU time (a run waiting for a core is not billed for the',
+    'wait), with no forced GC between runs (a forced full GC deoptimizes code that inlined the last',
+    'run’s parser closures). Ratios matter; absolute MB/s do not travel between machines.',
+    '',
+    'Machine-readable: `node bench/index.js --json` (or `npm run --silent bench -- --json`).',
     ''
   ]
   for (const t of tables(results)) {
