@@ -8,6 +8,9 @@
 // on stdout instead of the table. BENCHMARKS.md is rewritten after a full run (no --quick, no
 // --only) unless --no-write; --write forces it.
 //
+// BENCH_CANDIDATE_PARSER=file.js adds a third parser (a module exporting createParser) to the
+// parser section, to try a change against both parsers before it goes into src/.
+//
 // The nojit section reruns the decoder and end-to-end workloads in a child `node --jitless`:
 // iOS runs mini-programs on JavaScriptCore without a JIT, where every byte handled by
 // JavaScript code (rather than by a built-in) costs an interpreted instruction or several.

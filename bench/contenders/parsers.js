@@ -19,7 +19,18 @@ async function parserContenders() {
       label: 'eventsource-parser ' + require('eventsource-parser/package.json').version,
       create: (onEvent) => esParser({ onEvent })
     }
-  ]
+  ].concat(candidate())
+}
+
+/**
+ * BENCH_CANDIDATE_PARSER=path/to/file.js (a CommonJS module exporting createParser) adds a third
+ * contender, to try a change to the parser against both before it goes into src/.
+ */
+function candidate() {
+  const file = process.env.BENCH_CANDIDATE_PARSER
+  if (!file) return []
+  const { createParser } = require(require('node:path').resolve(file))
+  return [{ name: 'candidate', short: 'candidate', label: 'candidate createParser (' + file + ')', create: (onEvent) => createParser({ onEvent }) }]
 }
 
 module.exports = { parserContenders }
