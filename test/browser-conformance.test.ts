@@ -1,0 +1,359 @@
+/**
+ * Conformance against a real browser: every stream of test/helpers/conformance-corpus.ts is
+ * served by one local node:http server and read both by headless Chromium's native EventSource
+ * and by connectEventSource over the Node wx.request (with Node's TextDecoder, and with the
+ * project's own decoder that phones use). Each must deliver exactly the same events (type, data,
+ * lastEventId, in order), and those of the spec, for every chunking of the bytes.
+ *
+ * Needs /usr/bin/chromium (Debian: `apt-get install chromium`). Without it the suite is skipped
+ * with a message, unless REQUIRE_BROWSER is set (CI), where it fails.
+ */
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { connectEventSource as connectWithNativeDecoder } from '../src/event-source'
+import type { RequestFunction, UniEventSource } from '../src/types'
+import { createWxRequest } from '../node'
+import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
+
+const CHROMIUM = '/usr/bin/chromium'
+const HAVE_CHROMIUM = fs.existsSync(CHROMIUM)
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // Without these Chromium's own background connections fail in a closed network and its
+  // connections to the local server are refused.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+]
+/** A stream must end (and its error event fire) within this many ms. */
+const STREAM_TIMEOUT = 15000
+
+// ---------------------------------------------------------------------------------------------
+// Chunkings: where the bytes are cut into writes (server) and into chunk callbacks (library).
+
+type Plan = 'whole' | 'pieces' | 'bytes' | 'random'
+const PLANS: Plan[] = ['whole', 'pieces', 'bytes', 'random']
+
+/** A small seeded PRNG, so a failing random split can be replayed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function seedOf(name: string): number {
+  let h = 2166136261
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619)
+  return h >>> 0
+}
+
+/** Sorted cut offsets (strictly inside the stream) of a plan; null when it does not apply. */
+function planCuts(testCase: ConformanceCase, plan: Plan): number[] | null {
+  const { bytes, cuts } = streamBytes(testCase.parts)
+  const n = bytes.length
+  switch (plan) {
+    case 'whole':
+      return []
+    case 'pieces':
+      return cuts.length ? cuts.filter((c) => c > 0 && c < n) : null
+    case 'bytes':
+      return Array.from({ length: Math.max(0, n - 1) }, (_, i) => i + 1)
+    case 'random': {
+      // Pieces of 1..max bytes: many small ones for short streams, ~100 for the longest.
+      const random = mulberry32(seedOf(testCase.name))
+      const max = Math.max(8, Math.ceil(n / 50))
+      const out: number[] = []
+      for (let at = 1 + Math.floor(random() * max); at < n; at += 1 + Math.floor(random() * max)) out.push(at)
+      return out
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server: the page at '/', each case at '/sse/<name>?plan=<plan>'.
+
+const PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>EventSource conformance</title>
+<script>
+// Opens an EventSource, records every event of the given types, and resolves at the first
+// error event (the server ended the response), closing the source so it does not reconnect.
+globalThis.runStream = (url, types, timeoutMs) => new Promise((resolve) => {
+  const events = []
+  let opened = false
+  const es = new EventSource(url)
+  const timer = setTimeout(() => { es.close(); resolve({ events, opened, timedOut: true }) }, timeoutMs)
+  es.addEventListener('open', () => { opened = true })
+  for (const type of types) {
+    es.addEventListener(type, (e) => events.push({ type: e.type, data: e.data, lastEventId: e.lastEventId }))
+  }
+  es.addEventListener('error', () => {
+    clearTimeout(timer)
+    es.close()
+    resolve({ events, opened, timedOut: false })
+  }, { once: true })
+})
+</script>`
+
+/** Pause between the CUT pieces of the 'pieces' plan, so the browser reads them separately. */
+const PIECE_GAP_MS = 15
+/** Separate server writes per response, at most (each costs an event-loop turn; see serverCuts). */
+const MAX_WRITES = 1536
+const HEAD_WRITES = 1024
+
+/**
+ * The cuts the server writes at: the plan's, except that a long stream cut finely (1-byte writes
+ * of 100 KB) keeps its first HEAD_WRITES cuts and then only evenly spaced ones, to stay within
+ * MAX_WRITES. The library still sees every planned cut (cuttingRequest); Chromium sees 1-byte
+ * writes over the first kilobyte and coarser ones after it.
+ */
+function serverCuts(cuts: number[]): number[] {
+  if (cuts.length <= MAX_WRITES) return cuts
+  const rest = cuts.slice(HEAD_WRITES)
+  const step = Math.ceil(rest.length / (MAX_WRITES - HEAD_WRITES))
+  return cuts.slice(0, HEAD_WRITES).concat(rest.filter((_, i) => i % step === 0))
+}
+
+interface Server {
+  origin: string
+  close(): Promise<void>
+}
+
+async function startServer(): Promise<Server> {
+  const cases = new Map(CORPUS.map((c) => [c.name, c]))
+  const sockets = new Set<Socket>()
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url || '/', 'http://127.0.0.1')
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
+      res.end(PAGE)
+      return
+    }
+    const testCase = cases.get(url.pathname.replace(/^\/sse\//, ''))
+    const plan = url.searchParams.get('plan') as Plan
+    const cuts = testCase && PLANS.includes(plan) ? planCuts(testCase, plan) : null
+    if (!testCase || !cuts) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' })
+      res.end('no such stream')
+      return
+    }
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' })
+    void writePieces(res, streamBytes(testCase.parts).bytes, serverCuts(cuts), plan === 'pieces' ? PIECE_GAP_MS : 0)
+  })
+  server.on('connection', (socket) => {
+    socket.setNoDelay(true)
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => resolve())
+    })
+  }
+}
+
+/**
+ * Writes the bytes cut at `cuts`, one write each, then ends the response. Between writes it lets
+ * the event loop turn (Node corks the writes of one tick into one send), or pauses `gapMs`.
+ */
+async function writePieces(res: http.ServerResponse, bytes: Uint8Array, cuts: number[], gapMs: number): Promise<void> {
+  let start = 0
+  for (const end of [...cuts, bytes.length]) {
+    if (res.destroyed) return
+    if (end > start) res.write(bytes.subarray(start, end))
+    start = end
+    if (end < bytes.length) await new Promise((resolve) => (gapMs ? setTimeout(resolve, gapMs) : setImmediate(resolve)))
+  }
+  res.end()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two readers.
+
+interface Outcome {
+  opened: boolean
+  events: ConformanceEvent[]
+}
+
+async function readWithBrowser(page: Page, url: string, types: string[]): Promise<Outcome> {
+  const result = await page.evaluate(
+    ([u, t, ms]) => (globalThis as any).runStream(u, t, ms) as Promise<Outcome & { timedOut: boolean }>,
+    [url, types, STREAM_TIMEOUT] as const
+  )
+  if (result.timedOut) throw new Error(`Chromium: ${url} did not end within ${STREAM_TIMEOUT} ms`)
+  return { opened: result.opened, events: result.events }
+}
+
+/**
+ * A wx.request whose chunk callbacks are cut at these absolute byte offsets (on top of however
+ * TCP delivered the bytes), so the library sees every planned boundary, deterministically.
+ */
+function cuttingRequest(request: RequestFunction, cuts: number[]): RequestFunction {
+  return (options) => {
+    const task = request(options)
+    if (!task || !task.onChunkReceived) return task
+    const onChunkReceived = task.onChunkReceived
+    return {
+      ...task,
+      onChunkReceived(callback) {
+        let offset = 0 // of the next chunk's first byte in the stream
+        let next = 0 // index in cuts of the first cut not yet passed
+        onChunkReceived(({ data }) => {
+          const end = offset + data.byteLength
+          let start = offset
+          while (next < cuts.length && cuts[next] <= start) next++
+          while (next < cuts.length && cuts[next] < end) {
+            callback({ data: data.slice(start - offset, cuts[next] - offset) })
+            start = cuts[next++]
+          }
+          callback({ data: start === offset ? data : data.slice(start - offset) })
+          offset = end
+        })
+      }
+    }
+  }
+}
+
+type Connect = typeof connectWithNativeDecoder
+
+function readWithLibrary(connect: Connect, url: string, cuts: number[]): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const outcome: Outcome = { opened: false, events: [] }
+    let source: UniEventSource | undefined
+    const timer = setTimeout(() => {
+      source?.close()
+      reject(new Error(`library: ${url} did not end within ${STREAM_TIMEOUT} ms`))
+    }, STREAM_TIMEOUT)
+    source = connect({ url, request: cuttingRequest(createWxRequest(), cuts), idleTimeout: 0 })
+    source.onOpen(() => { outcome.opened = true })
+    source.onMessage((ev) => outcome.events.push({ type: ev.type, data: ev.data, lastEventId: ev.lastEventId }))
+    // The end of the response: onError (errCode 200 for a normal end), once; no reconnection.
+    source.onError((error) => {
+      clearTimeout(timer)
+      source!.close()
+      if (error.errCode !== 200) reject(new Error(`library: ${url} failed: ${error.errCode} ${error.errMsg}`))
+      else resolve(outcome)
+    })
+  })
+}
+
+/**
+ * A second copy of the library whose decoder is the project's own (what mini-programs on phones
+ * use: they have no streaming TextDecoder); the first copy uses Node's TextDecoder.
+ */
+function loadWithOwnDecoder(): Connect {
+  let connect!: Connect
+  jest.isolateModules(() => {
+    const decoderModule = require('../src/utf8-decoder') as typeof import('../src/utf8-decoder')
+    connect = (require('../src/event-source') as typeof import('../src/event-source')).connectEventSource
+    // The choice is made at the first createUtf8Decoder() and kept: make it with no TextDecoder.
+    const saved = globalThis.TextDecoder
+    ;(globalThis as any).TextDecoder = undefined
+    try {
+      decoderModule.createUtf8Decoder()
+    } finally {
+      globalThis.TextDecoder = saved
+    }
+    // Proof: a TextDecoder that cannot be constructed is not touched any more.
+    ;(globalThis as any).TextDecoder = function () { throw new Error('native decoder used') }
+    try {
+      decoderModule.createUtf8Decoder().decode(new Uint8Array([0x41]))
+    } finally {
+      globalThis.TextDecoder = saved
+    }
+  })
+  return connect
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const shown = (events: ConformanceEvent[]) =>
+  events.length > 12 || events.some((e) => e.data.length > 200)
+    ? `${events.length} events, data lengths ${events.slice(0, 5).map((e) => e.data.length).join(',')}…`
+    : JSON.stringify(events)
+
+if (!HAVE_CHROMIUM) {
+  if (process.env.REQUIRE_BROWSER) {
+    test('browser conformance: Chromium is required (REQUIRE_BROWSER is set)', () => {
+      throw new Error(`${CHROMIUM} not found: install it (apt-get install -y chromium); REQUIRE_BROWSER forbids skipping`)
+    })
+  } else {
+    // eslint-disable-next-line no-console
+    console.warn(`browser-conformance: SKIPPED, ${CHROMIUM} not found (apt-get install -y chromium to run it; CI sets REQUIRE_BROWSER=1)`)
+    test.skip(`browser conformance (needs ${CHROMIUM})`, () => {})
+  }
+}
+
+;(HAVE_CHROMIUM ? describe : describe.skip)('the same events as Chromium’s EventSource, and as the spec', () => {
+  let server: Server
+  let browser: Browser
+  let page: Page
+  let connectWithOwnDecoder: Connect
+
+  beforeAll(async () => {
+    connectWithOwnDecoder = loadWithOwnDecoder()
+    server = await startServer()
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS })
+    page = await browser.newPage()
+    await page.goto(server.origin + '/')
+  }, 20000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  test('the corpus: unique URL-safe names, no type a browser reserves for the source itself', () => {
+    const names = CORPUS.map((c) => c.name)
+    expect(new Set(names).size).toBe(names.length)
+    for (const testCase of CORPUS) {
+      expect(testCase.name).toMatch(/^[a-z0-9-]+$/)
+      // An event named 'open' or 'error' would reach the page's own open/error listeners.
+      expect(eventTypes(testCase)).not.toEqual(expect.arrayContaining(['open']))
+      expect(eventTypes(testCase)).not.toEqual(expect.arrayContaining(['error']))
+    }
+  })
+
+  const runs = CORPUS.flatMap((testCase) =>
+    PLANS.filter((plan) => planCuts(testCase, plan) !== null).map((plan) => [testCase.name, plan, testCase] as const)
+  )
+
+  test.each(runs)('%s (%s)', async (_name, plan, testCase) => {
+    const url = `${server.origin}/sse/${testCase.name}?plan=${plan}`
+    const cuts = planCuts(testCase, plan)!
+    const [chrome, native, own] = await Promise.all([
+      readWithBrowser(page, url, eventTypes(testCase)),
+      readWithLibrary(connectWithNativeDecoder, url, cuts),
+      readWithLibrary(connectWithOwnDecoder, url, cuts)
+    ])
+    expect([chrome.opened, native.opened, own.opened]).toEqual([true, true, true])
+    // Both decoders give the same events.
+    expect(own.events).toEqual(native.events)
+    if (!testCase.browser) {
+      // The point of the suite: exactly what Chromium delivers…
+      if (JSON.stringify(native.events) !== JSON.stringify(chrome.events)) {
+        throw new Error(`library and Chromium disagree on ${testCase.name} (${plan}):\n  Chromium: ${shown(chrome.events)}\n  library:  ${shown(native.events)}\n  spec:     ${shown(testCase.spec)}`)
+      }
+      // …which is what the spec says.
+      expect(native.events).toEqual(testCase.spec)
+    } else {
+      // A documented Chromium deviation: we follow the spec; Chromium does what was observed.
+      expect(native.events).toEqual(testCase.spec)
+      expect(chrome.events).toEqual(testCase.browser.events)
+    }
+  })
+})
