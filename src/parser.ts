@@ -4,8 +4,13 @@ import type { EventSourceMessage, EventSourceParser, ParserCallbacks, ParserOpti
  * WHATWG HTML §9.2.6 "Interpreting an event stream", on decoded text. Decoding (and with it the
  * leading BOM) is the decoder's job: this parser sees text only.
  *
- * Each feed scans for line ends with indexOf; a line split across feeds is kept as pieces and
- * joined once when its end arrives, so one long line fed in many pieces stays linear.
+ * Speed: each feed finds line ends with indexOf, remembering the next CR and LF so no part of a
+ * chunk is scanned twice. The common line shapes, `data:` lines and `data: x` followed by a
+ * blank line, are handled in the loop itself; other lines go through `line()`.
+ * Linear time: a line split across feeds is kept as one rope string (`unfinished += piece`) that
+ * is never searched, only read once when its end arrives, so one long line fed in many pieces
+ * costs what it costs whole (an older eventsource-parser searched the joined prefix at each feed
+ * and went quadratic).
  */
 
 const LF = 10
@@ -22,9 +27,8 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
   let idBuffer = ''
   // The source's last event ID string, set from the buffer at each dispatch.
   let lastEventId = ''
-  // The unfinished line: pieces from earlier feeds, and their total length.
-  let pieces: string[] = []
-  let pending = 0
+  // The start of a line whose end has not arrived yet.
+  let unfinished = ''
   // The previous feed ended with CR: a LF starting the next one belongs to the same line end.
   let afterCR = false
   // Over maxBufferSize: input is ignored until reset(), so no cut-short event can follow the error.
@@ -46,19 +50,36 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
       // §9.2.5: lines end with CRLF, LF or CR.
       const end = cr === -1 ? lf : lf === -1 || cr < lf ? cr : lf
       if (end === -1) {
-        pending += length - pos
-        if (pending > maxSize) return overflow(pending)
-        pieces.push(pos === 0 ? chunk : chunk.slice(pos))
+        unfinished += pos ? chunk.slice(pos) : chunk
+        if (unfinished.length > maxSize) overflow(unfinished.length)
         return
       }
-      if (pending === 0) line(chunk, pos, end)
-      else {
-        pieces.push(chunk.slice(pos, end))
-        const whole = pieces.join('')
-        pieces = []
-        pending = 0
+      if (unfinished) {
+        const whole = unfinished + chunk.slice(pos, end)
+        unfinished = ''
         line(whole, 0, whole.length)
-      }
+      } else if (pos === end) dispatch()
+      else if (
+        // A "data:" line (the common case, inline): the same steps as line().
+        chunk.charCodeAt(pos) === 100 &&
+        chunk.charCodeAt(pos + 4) === COLON &&
+        chunk.charCodeAt(pos + 1) === 97 &&
+        chunk.charCodeAt(pos + 2) === 116 &&
+        chunk.charCodeAt(pos + 3) === 97
+      ) {
+        const valueStart = chunk.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5
+        const value = valueStart < end ? chunk.slice(valueStart, end) : ''
+        if (data === null && end === lf && chunk.charCodeAt(end + 1) === LF && value.length <= maxSize) {
+          // One data line and a blank line: dispatch at once, as dispatch() would.
+          pos = end + 2
+          lastEventId = idBuffer
+          const type = eventType || 'message'
+          eventType = ''
+          onEvent({ type, data: value, lastEventId })
+          continue
+        }
+        appendData(value)
+      } else line(chunk, pos, end)
       pos = end + 1
       if (end === cr) {
         if (pos === length) afterCR = true
@@ -78,18 +99,15 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
     let valueStart = colon + 1
     if (valueStart < end && s.charCodeAt(valueStart) === SPACE) valueStart++
     const value = valueStart < end ? s.slice(valueStart, end) : ''
-    // "If the line starts with a U+003A COLON character (:): Ignore the line." [extension:
-    // comments are reported, without the colon and one space, e.g. for keep-alive tracking]
-    if (colon === start) {
-      if (onComment) onComment(value)
-      return
-    }
     // Field names we know are at most five characters: skip the slice for any longer one.
     switch (colon - start <= 5 ? s.slice(start, colon) : '') {
+      case '':
+        // "If the line starts with a U+003A COLON character (:): Ignore the line." [extension:
+        // comments are reported, without the colon and one space, e.g. for keep-alive tracking]
+        if (colon === start && onComment) onComment(value)
+        break
       case 'data':
-        // Append the value and a LF to the data buffer (the final LF is dropped at dispatch).
-        data = data === null ? value : data + '\n' + value
-        if (data.length > maxSize) overflow(data.length)
+        appendData(value)
         break
       case 'event':
         eventType = value
@@ -103,6 +121,13 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         if (onRetry && /^\d+$/.test(value)) onRetry(parseInt(value, 10))
       // "Otherwise: The field is ignored."
     }
+  }
+
+  /** "Append the field value to the data buffer, then append a single U+000A LINE FEED". */
+  function appendData(value: string): void {
+    // The LF is put between values instead: the last one is removed at dispatch anyway.
+    data = data === null ? value : data + '\n' + value
+    if (data.length > maxSize) overflow(data.length)
   }
 
   /** §9.2.6 "dispatch the event". */
@@ -133,8 +158,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
     eventType = ''
     // An id seen in an event that was never dispatched is not part of the source's state.
     idBuffer = lastEventId
-    pieces = []
-    pending = 0
+    unfinished = ''
     afterCR = stopped = false
   }
 

@@ -154,7 +154,7 @@ export interface EventSourceParser {
   readonly lastEventId: string
 }
 
-/** A streaming UTF-8 decoder (WHATWG Encoding, `fatal: false`, BOM stripped once). */
+/** A streaming UTF-8 decoder (WHATWG Encoding, `fatal: false`, BOM stripped once); never a global TextDecoder. */
 export interface Utf8Decoder {
   /** Decodes the next bytes; an incomplete trailing sequence is held for the next call. */
   decode(bytes: ArrayBuffer | Uint8Array): string

@@ -2,14 +2,14 @@ import type { Utf8Decoder } from './types'
 
 /*
  * Streaming UTF-8 decoding, as the WHATWG Encoding Standard's "UTF-8 decoder" with error mode
- * "replacement" and the BOM sniffed once (what `new TextDecoder()` with `{stream: true}` does).
+ * "replacement" and one leading BOM dropped (what `new TextDecoder()` does with `{stream: true}`).
  *
  * Mini-program logic layers on phones have no TextDecoder, and the shims apps install as the
- * global one do not stream (FACTS.md §3), so a native decoder is used only when a probe shows
- * that it really streams; otherwise the decoder below.
+ * global one do not stream (text-encoding-shim throws on a split character, fast-text-encoding
+ * on `{stream: true}`; FACTS.md §3). This decoder is used everywhere, whatever global exists:
+ * devtools (which has a native TextDecoder) then decodes exactly as the phone does, and the
+ * bundle carries no probe. It decodes 3–7× faster than text-encoding-shim (BENCHMARKS.md).
  */
-
-declare const TextDecoder: (new () => { decode(input?: ArrayBuffer | Uint8Array, options?: { stream: boolean }): string }) | undefined
 
 const REPLACEMENT = 0xfffd
 /** Code units passed to one `String.fromCharCode.apply` call: well under every engine's argument limit. */
@@ -18,8 +18,8 @@ const APPLY_BLOCK = 0x2000
 // Scratch output, grown on demand and shared by all decoders: decode() never re-enters.
 let units = new Uint16Array(4096)
 
-/** The project's own decoder: one pass over the bytes, no exception for any input. */
-export function createOwnDecoder(): Utf8Decoder {
+/** A streaming UTF-8 decoder: one pass over the bytes, no exception for any input. */
+export function createUtf8Decoder(): Utf8Decoder {
   // Encoding §9.1.1: UTF-8 code point, bytes seen, bytes needed, lower and upper boundary.
   let codePoint = 0
   let needed = 0
@@ -102,36 +102,4 @@ export function createOwnDecoder(): Utf8Decoder {
   }
 
   return { decode, end }
-}
-
-/** Wraps a native TextDecoder; decode() without `stream` flushes it and makes it fresh again. */
-function nativeDecoder(native: InstanceType<NonNullable<typeof TextDecoder>>): Utf8Decoder {
-  return {
-    decode: (input) => native.decode(input, { stream: true }),
-    end: () => native.decode()
-  }
-}
-
-/**
- * Does the global TextDecoder really stream? text-encoding-shim ignores `{stream: true}` and
- * throws on a split character; fast-text-encoding throws on `{stream: true}`. Probe: 中 (E4 B8 AD)
- * split after its first byte, then an invalid byte, must give exactly '中\uFFFD'.
- */
-function nativeStreams(): boolean {
-  try {
-    const probe = new TextDecoder!()
-    const a = probe.decode(new Uint8Array([0xe4]), { stream: true })
-    const b = probe.decode(new Uint8Array([0xb8, 0xad, 0xff]), { stream: true })
-    return a + b + probe.decode() === '\u4e2d\ufffd'
-  } catch (e) {
-    return false
-  }
-}
-
-let useNative: boolean | undefined
-
-/** A streaming UTF-8 decoder: the native one when it passes the probe, else the project's own. */
-export function createUtf8Decoder(): Utf8Decoder {
-  if (useNative === undefined) useNative = typeof TextDecoder === 'function' && nativeStreams()
-  return useNative ? nativeDecoder(new TextDecoder!()) : createOwnDecoder()
 }

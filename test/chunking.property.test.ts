@@ -7,7 +7,7 @@
  * A tiny reference parser, written straight from WHATWG HTML §9.2.6 on whole text, is the model.
  */
 import fc from 'fast-check'
-import { createOwnDecoder, createUtf8Decoder } from '../src/utf8-decoder'
+import { createUtf8Decoder } from '../src/utf8-decoder'
 import type { EventSourceMessage, Utf8Decoder } from '../src/types'
 import {
   cutEvery,
@@ -132,10 +132,7 @@ describe('createParser under any chunking equals the reference parser on the who
   })
 })
 
-describe.each([
-  ['own decoder', createOwnDecoder],
-  ['createUtf8Decoder()', createUtf8Decoder]
-])('bytes → %s → parser: any chunking gives the events of the whole stream', (_name, create) => {
+describe.each([['createUtf8Decoder()', createUtf8Decoder]])('bytes → %s → parser: any chunking gives the events of the whole stream', (_name, create) => {
   test('byte streams (optional BOM) cut at arbitrary offsets, inside CRLF, characters and the BOM', () => {
     fc.assert(
       fc.property(sseBytesArb, cutsArb, ({ text, bytes }, cuts) => {
@@ -164,7 +161,7 @@ describe('own decoder equals Node native TextDecoder on arbitrary bytes (invalid
       fc.property(messyBytesArb, cutsArb, (bytes, cuts) => {
         const expected = new TextDecoder().decode(bytes)
         const pieces = cutWith(bytes, cuts)
-        expect(decodePieces(createOwnDecoder(), pieces)).toBe(expected)
+        expect(decodePieces(createUtf8Decoder(), pieces)).toBe(expected)
         // Native fed the same pieces with {stream: true} agrees too.
         expect(nativeDecodePieces(pieces)).toBe(expected)
       }),
@@ -175,7 +172,7 @@ describe('own decoder equals Node native TextDecoder on arbitrary bytes (invalid
   test('arbitrary bytes one at a time through the own decoder = native decode of the whole', () => {
     fc.assert(
       fc.property(messyBytesArb, (bytes) => {
-        expect(decodePieces(createOwnDecoder(), cutEvery(bytes, 1))).toBe(new TextDecoder().decode(bytes))
+        expect(decodePieces(createUtf8Decoder(), cutEvery(bytes, 1))).toBe(new TextDecoder().decode(bytes))
       }),
       { numRuns: 1000 }
     )
@@ -184,7 +181,7 @@ describe('own decoder equals Node native TextDecoder on arbitrary bytes (invalid
   test('uniform random bytes (no bias) cut arbitrarily', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), cutsArb, (bytes, cuts) => {
-        expect(decodePieces(createOwnDecoder(), cutWith(bytes, cuts))).toBe(new TextDecoder().decode(bytes))
+        expect(decodePieces(createUtf8Decoder(), cutWith(bytes, cuts))).toBe(new TextDecoder().decode(bytes))
       }),
       { numRuns: 1500 }
     )
@@ -193,7 +190,7 @@ describe('own decoder equals Node native TextDecoder on arbitrary bytes (invalid
   test('one own decoder reused across streams via end() = a fresh native decoder per stream', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(messyBytesArb, cutsArb), { minLength: 1, maxLength: 4 }), (streams) => {
-        const decoder = createOwnDecoder()
+        const decoder = createUtf8Decoder()
         for (const [bytes, cuts] of streams) {
           expect(decodePieces(decoder, cutWith(bytes, cuts))).toBe(new TextDecoder().decode(bytes))
         }
