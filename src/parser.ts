@@ -59,16 +59,9 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         unfinished = ''
         line(whole, 0, whole.length)
       } else if (pos === end) dispatch()
-      else if (
-        // A "data:" line (the common case, inline): the same steps as line().
-        chunk.charCodeAt(pos) === 100 &&
-        chunk.charCodeAt(pos + 4) === COLON &&
-        chunk.charCodeAt(pos + 1) === 97 &&
-        chunk.charCodeAt(pos + 2) === 116 &&
-        chunk.charCodeAt(pos + 3) === 97
-      ) {
-        const valueStart = chunk.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5
-        const value = valueStart < end ? chunk.slice(valueStart, end) : ''
+      else if (isData(chunk, pos)) {
+        // The common line shape, handled here rather than in line(): the same steps.
+        const value = valueOf(chunk, pos + 4, end)
         if (data === null && end === lf && chunk.charCodeAt(end + 1) === LF && value.length <= maxSize) {
           // One data line and a blank line: dispatch at once, as dispatch() would.
           pos = end + 2
@@ -92,13 +85,12 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
   function line(s: string, start: number, end: number): void {
     // "If the line is empty (a blank line): Dispatch the event."
     if (start === end) return dispatch()
+    if (isData(s, start)) return appendData(valueOf(s, start + 4, end))
     // "If the line contains a colon": the field name is before it, the value after it with one
     // leading space removed; "otherwise": the whole line is the name and the value is empty.
     let colon = start
     while (colon < end && s.charCodeAt(colon) !== COLON) colon++
-    let valueStart = colon + 1
-    if (valueStart < end && s.charCodeAt(valueStart) === SPACE) valueStart++
-    const value = valueStart < end ? s.slice(valueStart, end) : ''
+    const value = valueOf(s, colon, end)
     // Field names we know are at most five characters: skip the slice for any longer one.
     switch (colon - start <= 5 ? s.slice(start, colon) : '') {
       case '':
@@ -121,6 +113,17 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         if (onRetry && /^\d+$/.test(value)) onRetry(parseInt(value, 10))
       // "Otherwise: The field is ignored."
     }
+  }
+
+  /** Does s hold "data:" at i? (char codes: no string is made) */
+  function isData(s: string, i: number): boolean {
+    return s.charCodeAt(i) === 100 && s.charCodeAt(i + 4) === COLON && s.charCodeAt(i + 1) === 97 && s.charCodeAt(i + 2) === 116 && s.charCodeAt(i + 3) === 97
+  }
+
+  /** The field value after the colon at `colon`: "remove it, and one U+0020 SPACE after it". */
+  function valueOf(s: string, colon: number, end: number): string {
+    const start = s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1
+    return start < end ? s.slice(start, end) : ''
   }
 
   /** "Append the field value to the data buffer, then append a single U+000A LINE FEED". */
