@@ -325,7 +325,7 @@ function createMerger(option: WxRequestQuirks['mergeChunks'], emit: (bytes: Buff
 }
 
 /** A small seeded PRNG, so a failing split can be replayed. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

@@ -16,6 +16,7 @@ import { connectEventSource as connectWithNativeDecoder } from '../src/event-sou
 import type { RequestFunction, UniEventSource } from '../src/types'
 import { createWxRequest } from '../node'
 import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
+import { mulberry32 } from '../node/wx-request'
 
 const CHROMIUM = '/usr/bin/chromium'
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM)
@@ -40,17 +41,6 @@ const STREAM_TIMEOUT = 15000
 type Plan = 'whole' | 'pieces' | 'bytes' | 'random'
 const PLANS: Plan[] = ['whole', 'pieces', 'bytes', 'random']
 
-/** A small seeded PRNG, so a failing random split can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function seedOf(name: string): number {
   let h = 2166136261

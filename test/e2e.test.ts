@@ -2,7 +2,6 @@
  * End to end: connectEventSource over the Node wx.request against a real local HTTP server,
  * each stream run under several chunkings and with each reported client quirk.
  */
-import * as net from 'node:net'
 import {
   connectEventSource,
   ERR_BUFFER_OVERFLOW,
@@ -24,6 +23,7 @@ import {
   startSseServer
 } from './helpers/sse-server'
 import { settle, waitFor } from './helpers/wait-for'
+import { freePort } from './helpers/free-port'
 
 const CONNECTING = 0
 const OPEN = 1
@@ -404,12 +404,3 @@ describe('the request', () => {
   })
 })
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer()
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}

@@ -1,7 +1,7 @@
-import * as net from 'node:net'
 import { createWxRequest, createWx, wxRequest, WxRequestOptions, WxRequestQuirks, WxRequestTask } from '../node'
 import { CJK_EVENTS, SseServer, startSseServer } from './helpers/sse-server'
 import { settle, waitFor } from './helpers/wait-for'
+import { freePort } from './helpers/free-port'
 
 type Entry =
   | { kind: 'headers'; res: any }
@@ -318,13 +318,3 @@ describe('node wx.request: quirk switches', () => {
   })
 })
 
-/** A port nobody listens on (bound, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer()
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}
