@@ -1,9 +1,9 @@
 /**
  * Conformance against a real browser: every stream of test/helpers/conformance-corpus.ts is
  * served by one local node:http server and read both by headless Chromium's native EventSource
- * and by connectEventSource over the Node wx.request (with Node's TextDecoder, and with the
- * project's own decoder that phones use). Each must deliver exactly the same events (type, data,
- * lastEventId, in order), and those of the spec, for every chunking of the bytes.
+ * and by connectEventSource over the Node wx.request (whose decoder is the project's own, as on
+ * phones). Both must deliver exactly the same events (type, data, lastEventId, in order), and
+ * those of the spec, for every chunking of the bytes.
  *
  * Needs /usr/bin/chromium (Debian: `apt-get install chromium`). Without it the suite is skipped
  * with a message, unless REQUIRE_BROWSER is set (CI), where it fails.
@@ -12,7 +12,7 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { connectEventSource as connectWithNativeDecoder } from '../src/event-source'
+import { connectEventSource } from '../src/event-source'
 import type { RequestFunction, UniEventSource } from '../src/types'
 import { createWxRequest } from '../node'
 import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
@@ -218,7 +218,7 @@ function cuttingRequest(request: RequestFunction, cuts: number[]): RequestFuncti
   }
 }
 
-type Connect = typeof connectWithNativeDecoder
+type Connect = typeof connectEventSource
 
 function readWithLibrary(connect: Connect, url: string, cuts: number[]): Promise<Outcome> {
   return new Promise((resolve, reject) => {
@@ -241,33 +241,6 @@ function readWithLibrary(connect: Connect, url: string, cuts: number[]): Promise
   })
 }
 
-/**
- * A second copy of the library whose decoder is the project's own (what mini-programs on phones
- * use: they have no streaming TextDecoder); the first copy uses Node's TextDecoder.
- */
-function loadWithOwnDecoder(): Connect {
-  let connect!: Connect
-  jest.isolateModules(() => {
-    const decoderModule = require('../src/utf8-decoder') as typeof import('../src/utf8-decoder')
-    connect = (require('../src/event-source') as typeof import('../src/event-source')).connectEventSource
-    // The choice is made at the first createUtf8Decoder() and kept: make it with no TextDecoder.
-    const saved = globalThis.TextDecoder
-    ;(globalThis as any).TextDecoder = undefined
-    try {
-      decoderModule.createUtf8Decoder()
-    } finally {
-      globalThis.TextDecoder = saved
-    }
-    // Proof: a TextDecoder that cannot be constructed is not touched any more.
-    ;(globalThis as any).TextDecoder = function () { throw new Error('native decoder used') }
-    try {
-      decoderModule.createUtf8Decoder().decode(new Uint8Array([0x41]))
-    } finally {
-      globalThis.TextDecoder = saved
-    }
-  })
-  return connect
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -292,10 +265,8 @@ if (!HAVE_CHROMIUM) {
   let server: Server
   let browser: Browser
   let page: Page
-  let connectWithOwnDecoder: Connect
 
   beforeAll(async () => {
-    connectWithOwnDecoder = loadWithOwnDecoder()
     server = await startServer()
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS })
     page = await browser.newPage()
@@ -325,24 +296,21 @@ if (!HAVE_CHROMIUM) {
   test.each(runs)('%s (%s)', async (_name, plan, testCase) => {
     const url = `${server.origin}/sse/${testCase.name}?plan=${plan}`
     const cuts = planCuts(testCase, plan)!
-    const [chrome, native, own] = await Promise.all([
+    const [chrome, library] = await Promise.all([
       readWithBrowser(page, url, eventTypes(testCase)),
-      readWithLibrary(connectWithNativeDecoder, url, cuts),
-      readWithLibrary(connectWithOwnDecoder, url, cuts)
+      readWithLibrary(connectEventSource, url, cuts)
     ])
-    expect([chrome.opened, native.opened, own.opened]).toEqual([true, true, true])
-    // Both decoders give the same events.
-    expect(own.events).toEqual(native.events)
+    expect([chrome.opened, library.opened]).toEqual([true, true])
     if (!testCase.browser) {
       // The point of the suite: exactly what Chromium delivers…
-      if (JSON.stringify(native.events) !== JSON.stringify(chrome.events)) {
-        throw new Error(`library and Chromium disagree on ${testCase.name} (${plan}):\n  Chromium: ${shown(chrome.events)}\n  library:  ${shown(native.events)}\n  spec:     ${shown(testCase.spec)}`)
+      if (JSON.stringify(library.events) !== JSON.stringify(chrome.events)) {
+        throw new Error(`library and Chromium disagree on ${testCase.name} (${plan}):\n  Chromium: ${shown(chrome.events)}\n  library:  ${shown(library.events)}\n  spec:     ${shown(testCase.spec)}`)
       }
       // …which is what the spec says.
-      expect(native.events).toEqual(testCase.spec)
+      expect(library.events).toEqual(testCase.spec)
     } else {
       // A documented Chromium deviation: we follow the spec; Chromium does what was observed.
-      expect(native.events).toEqual(testCase.spec)
+      expect(library.events).toEqual(testCase.spec)
       expect(chrome.events).toEqual(testCase.browser.events)
     }
   })
