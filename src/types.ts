@@ -128,9 +128,9 @@ export interface ParserCallbacks {
   onEvent(event: EventSourceMessage): void
   /** A valid `retry:` field (ASCII digits only), in ms. */
   onRetry?(ms: number): void
-  /** A comment line, without the colon and one following space. */
+  /** **Extension** (the spec ignores comments): a comment line, without the colon and one following space. */
   onComment?(comment: string): void
-  /** A line or pending event grew beyond `maxBufferSize`: the parser drops it and ignores all input until `reset()`. */
+  /** **Extension**: a line or pending event grew beyond `maxBufferSize`; the parser drops it and ignores all input until `reset()`. */
   onError?(error: ParseError): void
 }
 
@@ -141,7 +141,7 @@ export interface ParseError {
 }
 
 export interface ParserOptions {
-  /** The longest line or event data to buffer. Default: unlimited. */
+  /** **Extension**: the longest line or event data to buffer. Default: unlimited. */
   maxBufferSize?: number
 }
 
