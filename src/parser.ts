@@ -57,7 +57,8 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
       if (unfinished) {
         const whole = unfinished + chunk.slice(pos, end)
         unfinished = ''
-        line(whole, 0, whole.length)
+        if (isData(whole, 0)) appendData(valueOf(whole, 4, whole.length))
+        else line(whole, 0, whole.length)
       } else if (pos === end) dispatch()
       else if (isData(chunk, pos)) {
         // The common line shape, handled here rather than in line(): the same steps.
@@ -85,7 +86,6 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
   function line(s: string, start: number, end: number): void {
     // "If the line is empty (a blank line): Dispatch the event."
     if (start === end) return dispatch()
-    if (isData(s, start)) return appendData(valueOf(s, start + 4, end))
     // "If the line contains a colon": the field name is before it, the value after it with one
     // leading space removed; "otherwise": the whole line is the name and the value is empty.
     let colon = start
