@@ -4,6 +4,8 @@
 //    index.js is the WeChat core (size budget 3,500 B gzip -9); the other entries cost it nothing.
 //  - dist/<entry>.{mjs,cjs,d.ts}: the same entries for Node and bundlers (uni-app's Vite, Taro);
 //  - dist/node.{mjs,cjs,d.ts}: the Node implementation of wx.request (`miniprogram-eventsource/node`).
+//  Each dist d.ts has a .d.mts twin (same text) so TypeScript's node16/nodenext ESM resolution reads
+//  ESM types for the .mjs file and CJS types for the .cjs file (no "masquerading" format).
 const fs = require('node:fs')
 const typescript = require('@rollup/plugin-typescript')
 const terser = require('@rollup/plugin-terser')
@@ -51,8 +53,8 @@ module.exports = [
   },
   ...ENTRIES.map((name) => ({
     input: 'src/' + name + '.ts',
-    output: [{ file: 'dist/' + name + '.d.ts' }, { file: 'miniprogram_dist/' + name + '.d.ts' }],
+    output: [{ file: 'dist/' + name + '.d.ts' }, { file: 'dist/' + name + '.d.mts' }, { file: 'miniprogram_dist/' + name + '.d.ts' }],
     plugins: [dts()]
   })),
-  { input: 'node/index.ts', external, output: { file: 'dist/node.d.ts' }, plugins: [dts()] }
+  { input: 'node/index.ts', external, output: [{ file: 'dist/node.d.ts' }, { file: 'dist/node.d.mts' }], plugins: [dts()] }
 ]
