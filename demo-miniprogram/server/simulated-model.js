@@ -91,35 +91,78 @@ const CODE_SAMPLES = [
 
 const CLOSINGS = ['希望有帮助 🙌', 'Happy hacking! 🎉', '还有问题随时问我 💬', '祝开发顺利 🍀']
 
+const HEADINGS = ['### 要点 Key points', '### 怎么做 How to', '### 小结 Summary']
+
+const LIST_ITEMS = [
+  '**后端持有 key**：小程序只访问你自己的服务器',
+  '`enableChunked: true`，按块收到 `ArrayBuffer`',
+  '每个 answer 有 id，断线后带 `Last-Event-ID` 续上',
+  'Batch `setData`: at most ~20 per second',
+  'Keep-alive comments (`: keep-alive`) keep proxies from timing out',
+  '真机必须是 HTTPS 合法域名 🔒'
+]
+
+const TABLES = [
+  ['| 场景 Case | 结果 Result |', '|---|---|', '| 断网 network cut | 重连续传 ✅ |', '| 切后台 background | `onAppShow` 后续上 |'].join('\n'),
+  ['| errCode | 含义 |', '|---|---|', '| `200` | 正常结束 end |', '| `1004` | 空闲超时 idle timeout |'].join('\n')
+]
+
+/** `/long [chars]` asks for an answer of at least that many characters (default 20,000). */
+const LONG_DEFAULT = 20000
+const LONG_MAX = 200000
+
 /**
  * The simulated answer for a conversation: `{ reasoning, content }`, both deterministic.
- * `messages` is the OpenAI chat format.
+ * `messages` is the OpenAI chat format. The content is markdown: a heading, a list, a table,
+ * a fenced code block. `/long 20000 question` makes it at least 20,000 characters long.
  */
 function simulateAnswer(messages) {
   const list = Array.isArray(messages) ? messages : []
-  const question = lastUserText(list).replace(/^\/\w+\s*/, '').trim() || '(empty)'
+  const last = lastUserText(list).trim()
+  const long = /^\/long(?:\s+(\d{1,7}))?(?:\s|$)/.exec(last)
+  const question = last.replace(long ? /^\/long(?:\s+\d{1,7})?\s*/ : /^\/\w+\s*/, '').trim() || '(empty)'
   const turn = list.filter((m) => m && m.role === 'user').length
   const random = createRandom(hashString(JSON.stringify(list.map((m) => [m && m.role, messageText(m)]))))
-  const topic = Array.from(question).slice(0, 40).join('') + (Array.from(question).length > 40 ? '…' : '')
+  // 82 UTF-16 code units hold at least 41 code points: enough to know whether to cut at 40.
+  const head = Array.from(question.slice(0, 82))
+  const topic = head.slice(0, 40).join('') + (head.length > 40 ? '…' : '')
 
   const reasoning =
     '用户问的是「' + topic + '」。' +
     'This is turn ' + turn + ' of the conversation, so I should keep the earlier context in mind. ' +
     '先给结论，再给一个代码示例，最后提醒一个常见的坑 🤔'
 
-  const content = [
+  const items = []
+  while (items.length < 3) {
+    const item = pick(random, LIST_ITEMS)
+    if (items.indexOf(item) < 0) items.push(item)
+  }
+  const parts = [
     pick(random, OPENINGS),
+    '',
+    pick(random, HEADINGS),
     '',
     '你问的是「' + topic + '」（第 ' + turn + ' 轮对话）。',
     '',
     pick(random, BODIES),
     '',
-    pick(random, CODE_SAMPLES),
+    items.map((item) => '- ' + item).join('\n'),
     '',
-    pick(random, CLOSINGS)
-  ].join('\n')
-
-  return { reasoning: reasoning, content: content }
+    pick(random, TABLES),
+    '',
+    pick(random, CODE_SAMPLES)
+  ]
+  if (long) {
+    const target = Math.min(LONG_MAX, long[1] ? Number(long[1]) : LONG_DEFAULT)
+    let size = parts.join('\n').length
+    for (let k = 1; size < target; k++) {
+      const section = ['', '## 第 ' + k + ' 部分 Part ' + k, '', pick(random, BODIES), '', '- ' + pick(random, LIST_ITEMS), '', pick(random, CODE_SAMPLES)]
+      parts.push.apply(parts, section)
+      size += section.join('\n').length + 1
+    }
+  }
+  parts.push('', pick(random, CLOSINGS))
+  return { reasoning: reasoning, content: parts.join('\n') }
 }
 
 /**
@@ -131,4 +174,39 @@ function tokenize(text) {
   return text.match(/ ?[A-Za-z0-9_']+|\n+|[\u3400-\u9fff]{1,2}|[\s\S]/gu) || []
 }
 
-module.exports = { simulateAnswer, tokenize, lastUserText, hashString }
+/**
+ * The frames of one streamed answer, made one at a time as they are written (never all up
+ * front): the role frame, reasoning tokens, content tokens, the finish frame, usage (optional),
+ * then `[DONE]`. `chunk(delta, finishReason)` makes a chat.completion.chunk; `usageFrame` is the
+ * usage chunk or null. `next()` returns the next payload (object or `'[DONE]'`), null at the end.
+ */
+function createSimulatedFrames(answer, chunk, usageFrame) {
+  const reasoning = tokenize(answer.reasoning)
+  const content = tokenize(answer.content)
+  const contentStart = 1 + reasoning.length
+  const finishAt = contentStart + content.length
+  const total = finishAt + 1 + (usageFrame ? 1 : 0) + 1
+  let index = 0
+  return {
+    /** Index (0-based) of the first content frame. */
+    contentStart: contentStart,
+    contentTokens: content.length,
+    total: total,
+    get index() {
+      return index
+    },
+    next() {
+      const i = index
+      if (i >= total) return null
+      index++
+      if (i === 0) return chunk({ role: 'assistant', content: '' })
+      if (i < contentStart) return chunk({ content: null, reasoning_content: reasoning[i - 1] })
+      if (i < finishAt) return chunk({ content: content[i - contentStart] })
+      if (i === finishAt) return chunk({}, 'stop')
+      if (usageFrame && i === finishAt + 1) return usageFrame
+      return '[DONE]'
+    }
+  }
+}
+
+module.exports = { simulateAnswer, createSimulatedFrames, tokenize, lastUserText, hashString }

@@ -5,26 +5,29 @@
  */
 const http = require('http')
 const path = require('path')
-const { startDemoServer, ROOT } = require('./helpers/page-harness')
+const { startDemoServer, ROOT, waitFor } = require('./helpers/page-harness')
 const { simulateAnswer } = require('../../demo-miniprogram/server/simulated-model')
 
 const { createParser } = require(path.join(ROOT, 'dist', 'index.cjs'))
 
-/** POSTs JSON; resolves with status, headers and everything received, parsed as SSE, in order. */
-function post(url, body, onPiece) {
+/**
+ * POSTs JSON; resolves with status, headers and everything received, parsed as SSE, in order.
+ * `onPiece(piece, req, items)` sees each piece as it arrives; `headers` are added to the request.
+ */
+function post(url, body, onPiece, headers) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
+    const req = http.request(url, { method: 'POST', headers: Object.assign({ 'Content-Type': 'application/json' }, headers || {}) }, (res) => {
       const items = []
       const pieces = []
       const parser = createParser({
-        onEvent: (ev) => items.push({ kind: 'event', data: ev.data, type: ev.type }),
+        onEvent: (ev) => items.push({ kind: 'event', data: ev.data, type: ev.type, id: ev.lastEventId }),
         onComment: (text) => items.push({ kind: 'comment', text: text })
       })
       res.setEncoding('utf8')
       res.on('data', (piece) => {
         pieces.push(piece)
         parser.feed(piece)
-        if (onPiece) onPiece(piece, req)
+        if (onPiece) onPiece(piece, req, items)
       })
       const done = (aborted) => resolve({ status: res.statusCode, headers: res.headers, body: pieces.join(''), items: items, aborted: aborted })
       res.on('end', () => done(false))
@@ -215,16 +218,19 @@ describe('demo backend, proxy mode', () => {
     })
     expect(res.status).toBe(200)
     expect(res.headers['x-accel-buffering']).toBe('no')
+    // The provider's events, re-labelled as one resumable answer (the first names it in-band).
+    const answerId = res.headers['x-answer-id']
+    expect(answerId).toMatch(/^[A-Za-z0-9_-]{16}$/)
     expect(res.items).toEqual([
       { kind: 'comment', text: 'keep-alive' },
-      { kind: 'event', type: 'message', data: '{"choices":[{"delta":{"content":"上游"}}]}' },
-      { kind: 'event', type: 'message', data: '{"choices":[{"delta":{"content":" says hi 👋"}}]}' },
-      { kind: 'event', type: 'message', data: '[DONE]' }
+      { kind: 'event', type: 'message', id: answerId + '.1', data: '{"choices":[{"delta":{"content":"上游"}}],"id":"' + answerId + '"}' },
+      { kind: 'event', type: 'message', id: answerId + '.2', data: '{"choices":[{"delta":{"content":" says hi 👋"}}]}' },
+      { kind: 'event', type: 'message', id: answerId + '.3', data: '[DONE]' }
     ])
     expect(received).toHaveLength(1)
     expect(received[0].url).toBe('/v1/chat/completions')
     expect(received[0].headers.authorization).toBe('Bearer ' + KEY)
-    expect(received[0].body).toEqual({ model: 'provider-model', messages: QUESTION, stream: true })
+    expect(received[0].body).toEqual({ model: 'provider-model', messages: QUESTION, stream: true, max_tokens: 4096 })
     expect(JSON.stringify(res.headers) + res.body).not.toContain(KEY)
   })
 
