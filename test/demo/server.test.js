@@ -234,6 +234,20 @@ describe('demo backend, proxy mode', () => {
     expect(JSON.stringify(res.headers) + res.body).not.toContain(KEY)
   })
 
+  test('a client that drops mid-answer resumes the same upstream answer: the upstream is read on, and called once', async () => {
+    backend = await startProxy(KEY)
+    const first = await post(backend.baseUrl + '/chat/completions', { messages: QUESTION, stream: true }, (piece, req, items) => {
+      if (items.some((i) => i.kind === 'event')) req.destroy()
+    })
+    const answer = backend.server.answers.get(first.headers['x-answer-id'])
+    // The provider goes on while nobody is attached; the backend keeps reading it.
+    release()
+    await waitFor(() => answer.finished, 5000, 'the upstream answer to be read to its end')
+    const second = await post(backend.baseUrl + '/chat/completions', { messages: QUESTION, stream: true }, null, { 'Last-Event-ID': lastId(first.items) })
+    expect(second.items.map((i) => i.data)).toEqual(['{"choices":[{"delta":{"content":" says hi 👋"}}]}', '[DONE]'])
+    expect(received).toHaveLength(1)
+  })
+
   test('passes upstream errors through with their status and body', async () => {
     backend = await startProxy('sk-wrong')
     const res = await post(backend.baseUrl + '/chat/completions', { messages: QUESTION, stream: true })
@@ -258,5 +272,141 @@ describe('demo backend, proxy mode', () => {
     const res = await post(backend.baseUrl + '/chat/completions', { messages: QUESTION, stream: true })
     expect(res.status).toBe(502)
     expect(JSON.parse(res.body).error.code).toBe('upstream_unreachable')
+  })
+})
+
+/** The text of the OpenAI frames among `items` (content deltas only). */
+function contentOf(items) {
+  return items
+    .filter((i) => i.kind === 'event' && i.data !== '[DONE]')
+    .map((i) => JSON.parse(i.data))
+    .map((chunk) => (chunk.choices && chunk.choices[0] && typeof chunk.choices[0].delta.content === 'string' ? chunk.choices[0].delta.content : ''))
+    .join('')
+}
+
+function lastId(items) {
+  const events = items.filter((i) => i.kind === 'event')
+  return events[events.length - 1].id
+}
+
+describe('demo backend, resumable answers (Last-Event-ID)', () => {
+  let backend
+  afterEach(() => backend.close())
+  const url = () => backend.baseUrl + '/chat/completions'
+
+  test('every event carries `id: <answerId>.<seq>` from 1, the first frame names the answer, keep-alives carry none', async () => {
+    backend = await startDemoServer({ thinkMs: 250, keepAliveMs: 100, tokensPerSecond: 2000 })
+    const res = await post(url(), { messages: QUESTION, stream: true, stream_options: { include_usage: true } })
+    const answerId = res.headers['x-answer-id']
+    expect(answerId).toMatch(/^[A-Za-z0-9_-]{16}$/)
+    const events = res.items.filter((i) => i.kind === 'event')
+    expect(events.map((e) => e.id)).toEqual(events.map((e, i) => answerId + '.' + (i + 1)))
+    expect(events[events.length - 1].data).toBe('[DONE]')
+    expect(JSON.parse(events[0].data).id).toBe(answerId)
+    // The raw stream: an `id:` line before each `data:` line, none before a comment.
+    expect(res.body).toMatch(/^: keep-alive\n\n/)
+    expect((res.body.match(/^id: /gm) || []).length).toBe(events.length)
+    expect(res.body.split('\n\n').filter((block) => block.startsWith(':')).every((block) => !/\nid:/.test(block))).toBe(true)
+  })
+
+  test('a reconnect with Last-Event-ID gets the same finished answer after that event; the body is ignored', async () => {
+    backend = await startDemoServer({ tokensPerSecond: 2000 })
+    const whole = await post(url(), { messages: QUESTION, stream: true })
+    const events = whole.items.filter((i) => i.kind === 'event')
+    const answerId = whole.headers['x-answer-id']
+    const rest = await post(url(), { not: 'even messages' }, null, { 'Last-Event-ID': answerId + '.5' })
+    expect(rest.status).toBe(200)
+    expect(rest.headers['x-answer-id']).toBe(answerId)
+    expect(rest.aborted).toBe(false)
+    expect(rest.items).toEqual(events.slice(5))
+    expect(backend.server.answers.stats).toMatchObject({ created: 1, resumed: 1 })
+  })
+
+  test('/cut: the reconnect continues the same answer; the text equals the uninterrupted one; one generation', async () => {
+    backend = await startDemoServer({ tokensPerSecond: 2000 })
+    const body = { messages: [{ role: 'user', content: '/cut 讲讲断线重试' }], stream: true }
+    const first = await post(url(), body)
+    expect(first.aborted).toBe(true)
+    expect(first.items.some((i) => i.data === '[DONE]')).toBe(false)
+    const second = await post(url(), body, null, { 'Last-Event-ID': lastId(first.items) })
+    expect(second.aborted).toBe(false)
+    expect(second.items[second.items.length - 1].data).toBe('[DONE]')
+    const all = first.items.concat(second.items).filter((i) => i.kind === 'event')
+    const answerId = first.headers['x-answer-id']
+    expect(all.map((e) => e.id)).toEqual(all.map((e, i) => answerId + '.' + (i + 1)))
+    expect(contentOf(all)).toBe(simulateAnswer(body.messages).content)
+    expect(backend.server.answers.stats).toMatchObject({ created: 1, resumed: 1 })
+  })
+
+  test('a running answer is generated on while its client is away, and resumed where the client stopped', async () => {
+    backend = await startDemoServer({ tokensPerSecond: 300 })
+    const messages = [{ role: 'user', content: '离开再回来 away and back' }]
+    const first = await post(url(), { messages: messages, stream: true }, (piece, req, items) => {
+      if (items.filter((i) => i.kind === 'event').length >= 3) req.destroy()
+    })
+    const seen = first.items.filter((i) => i.kind === 'event')
+    const answer = backend.server.answers.get(first.headers['x-answer-id'])
+    await waitFor(() => answer.seq > seen.length + 5, 5000, 'the answer to go on without its client')
+    expect(answer.client).toBe(null)
+    const second = await post(url(), { messages: messages, stream: true }, null, { 'Last-Event-ID': lastId(seen) })
+    expect(second.items[second.items.length - 1].data).toBe('[DONE]')
+    expect(contentOf(seen.concat(second.items))).toBe(simulateAnswer(messages).content)
+    expect(backend.server.answers.stats).toMatchObject({ created: 1, resumed: 1 })
+  })
+
+  test('a newer reconnect takes the answer over; the older connection is closed', async () => {
+    backend = await startDemoServer({ tokensPerSecond: 400 })
+    let answerId = ''
+    const first = post(url(), { messages: QUESTION, stream: true }, (piece, req, items) => {
+      if (!answerId && items.length) answerId = items[0].id.split('.')[0]
+    })
+    await waitFor(() => answerId, 5000, 'the first event')
+    const second = await post(url(), {}, null, { 'Last-Event-ID': answerId + '.1' })
+    const older = await first
+    expect(older.aborted).toBe(true)
+    expect(second.items[second.items.length - 1].data).toBe('[DONE]')
+    expect(second.items[0].id).toBe(answerId + '.2')
+  })
+
+  test.each([
+    ['an unknown answer', () => 'AAAAAAAAAAAAAAAA.3'],
+    ['not one of our ids', () => 'hello'],
+    ['a seq beyond the answer', (id) => id + '.99999']
+  ])('%s → 410 answer_expired (no new answer)', async (_name, makeId) => {
+    backend = await startDemoServer({ tokensPerSecond: 2000 })
+    const whole = await post(url(), { messages: QUESTION, stream: true })
+    const res = await post(url(), { messages: QUESTION, stream: true }, null, { 'Last-Event-ID': makeId(whole.headers['x-answer-id']) })
+    expect(res.status).toBe(410)
+    expect(res.headers['content-type']).toMatch(/^application\/json/)
+    expect(JSON.parse(res.body).error.code).toBe('answer_expired')
+    expect(backend.server.answers.stats.created).toBe(1)
+  })
+
+  test('an answer expires `ttlMs` after its last event', async () => {
+    backend = await startDemoServer({ tokensPerSecond: 2000, answers: { ttlMs: 80 } })
+    const whole = await post(url(), { messages: QUESTION, stream: true })
+    expect(backend.server.answers.size).toBe(1)
+    await waitFor(() => backend.server.answers.size === 0, 3000, 'the answer to expire')
+    const res = await post(url(), {}, null, { 'Last-Event-ID': lastId(whole.items) })
+    expect(res.status).toBe(410)
+    expect(backend.server.answers.stats.expired).toBe(1)
+  })
+
+  test('the store is bounded: at most maxAnswers answers and maxBytes of events, oldest evicted', async () => {
+    backend = await startDemoServer({ tokensPerSecond: 5000, answers: { maxAnswers: 2 } })
+    const ids = []
+    for (let i = 0; i < 3; i++) ids.push((await post(url(), { messages: [{ role: 'user', content: 'q' + i }], stream: true })).headers['x-answer-id'])
+    const store = backend.server.answers
+    expect(store.size).toBe(2)
+    expect(store.get(ids[0])).toBe(undefined)
+    expect(store.get(ids[2])).toBeDefined()
+    expect((await post(url(), {}, null, { 'Last-Event-ID': ids[0] + '.1' })).status).toBe(410)
+    expect((await post(url(), {}, null, { 'Last-Event-ID': ids[1] + '.1' })).status).toBe(200)
+
+    await backend.close()
+    backend = await startDemoServer({ tokensPerSecond: 5000, answers: { maxBytes: 150000 } })
+    for (let i = 0; i < 4; i++) await post(url(), { messages: [{ role: 'user', content: 'q' + i }], stream: true })
+    expect(backend.server.answers.totalBytes).toBeLessThanOrEqual(150000)
+    expect(backend.server.answers.stats.evicted).toBeGreaterThan(0)
   })
 })
