@@ -15,6 +15,12 @@ export const ERR_INVALID_OPTIONS = 1002
 export const ERR_BUFFER_OVERFLOW = 1003
 /** Nothing arrived for `idleTimeout` ms; the request was aborted. */
 export const ERR_IDLE_TIMEOUT = 1004
+/**
+ * [extension] The response ended with no chunk and no body, and the request function gave no
+ * chunk API (a Promise from an interceptor, a task without `onChunkReceived`): nothing could
+ * stream. Never reconnected: the request function has to change.
+ */
+export const ERR_NO_STREAM = 1005
 /** The request failed without an `errno` (wx's own code for an unknown network error). */
 export const ERR_NETWORK = 600000
 

@@ -3,36 +3,37 @@ import type {
   ConnectEventSourceErrorCallback,
   ConnectEventSourceMessageCallback,
   ConnectEventSourceOptions,
-  EventSourceMessage,
   RequestFunction,
-  RequestOptions,
-  RequestTask,
   UniError,
   UniEventSource
 } from './types'
+import type { Connection, ConnectionSink, Transport } from './transport'
+import { ERR_BUFFER_OVERFLOW, ERR_CONTENT_TYPE, ERR_END, ERR_IDLE_TIMEOUT, ERR_INVALID_OPTIONS, TAG, createError } from './errors'
 import {
-  ERR_BUFFER_OVERFLOW,
-  ERR_CONTENT_TYPE,
-  ERR_END,
-  ERR_IDLE_TIMEOUT,
-  ERR_INVALID_OPTIONS,
-  ERR_NETWORK,
-  TAG,
-  createError
-} from './errors'
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_MAX_BUFFER_SIZE,
+  DEFAULT_RECONNECTION_TIME,
+  DEFAULT_TIMEOUT,
+  MIN_RECONNECTION_TIME,
+  clamp,
+  invalidOption
+} from './options'
 import { createParser } from './parser'
 import { createUtf8Decoder } from './utf8-decoder'
+import { requestTransport } from './transports/request'
 
 /*
  * The EventSource processing model of WHATWG HTML §9.2 ("announce the connection", "fail the
- * connection", "reestablish the connection") on top of a wx.request chunked task, delivering
- * through uni-app x's UniEventSource callbacks. Deviations from the web's EventSource are tagged
- * [uni-app x] (the contract we polyfill) or [extension].
+ * connection", "reestablish the connection"), delivering through uni-app x's UniEventSource
+ * callbacks. It knows nothing of the host: a transport (./transport.ts) reports each connection.
+ * Deviations from the web's EventSource are tagged [uni-app x] (the contract we polyfill) or
+ * [extension].
  */
 
 // What a mini-program logic layer provides (declared here, not taken from DOM or Node types).
 declare const wx: { request?: RequestFunction } | undefined
-declare const console: { error(...args: any[]): void }
+declare const uni: { request?: RequestFunction } | undefined
+declare const console: { error(...args: any[]): void; warn(...args: any[]): void }
 declare function setTimeout(callback: () => void, ms: number): unknown
 declare function clearTimeout(id: unknown): void
 
@@ -40,34 +41,11 @@ const CONNECTING = 0 as const
 const OPEN = 1 as const
 const CLOSED = 2 as const
 
-/** 3000 ms, the reconnection time browsers start with. */
-const DEFAULT_RECONNECTION_TIME = 3000
-/** 10 min: wx's own default of 60 s would cut a long answer. */
-const DEFAULT_TIMEOUT = 600000
-const DEFAULT_IDLE_TIMEOUT = 120000
-const DEFAULT_MAX_BUFFER_SIZE = 8 * 1024 * 1024
-/** Timers treat larger delays as 0 or 1. */
-const MAX_DELAY = 2147483647
-
-
 const EVENT_STREAM = /^\s*text\/event-stream\s*(;|$)/i
 
 function headerValue(header: Record<string, any> | undefined, name: string): string | undefined {
   for (const key in header) if (key.toLowerCase() === name) return '' + header[key]
   return undefined
-}
-
-/** Each option's allowed `typeof`s, by their first letter (o: object, b: boolean…). */
-const OPTION_TYPES: Record<string, string> = { header: 'o', method: 's', timeout: 'n', idleTimeout: 'n', maxBufferSize: 'n', reconnect: 'bo' }
-
-/** Names the first invalid option, or returns ''. */
-function invalidOption(options: ConnectEventSourceOptions): string {
-  if (!options || typeof options.url !== 'string' || !options.url) return 'url'
-  for (const name in OPTION_TYPES) {
-    const value = (options as Record<string, any>)[name]
-    if (value != null && (OPTION_TYPES[name].indexOf((typeof value)[0]) < 0 || value < 0)) return name
-  }
-  return ''
 }
 
 export function connectEventSource(options: ConnectEventSourceOptions): UniEventSource {
@@ -77,65 +55,77 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
 
   const invalid = invalidOption(options)
   const opts = invalid ? ({} as ConnectEventSourceOptions) : options
-  const url = invalid ? '' : opts.url
-  const timeout = opts.timeout || DEFAULT_TIMEOUT
-  const idleTimeout = opts.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT : opts.idleTimeout
+  const url = opts.url
+  const timeout = opts.timeout ? clamp(opts.timeout) : DEFAULT_TIMEOUT
+  // 0 and Infinity: off.
+  const idleTimeout = opts.idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : opts.idleTimeout < Infinity ? clamp(opts.idleTimeout) : 0
+  // Before the first body piece (see watchIdle).
+  const firstWait = Math.max(idleTimeout, timeout)
   const maxBufferSize = opts.maxBufferSize || DEFAULT_MAX_BUFFER_SIZE
   const reconnect = opts.reconnect === true ? {} : opts.reconnect || null
-  const maxRetries = reconnect ? (reconnect.maxRetries === undefined ? Infinity : reconnect.maxRetries) : 0
+  const maxRetries = reconnect ? (reconnect.maxRetries == null ? Infinity : reconnect.maxRetries) : 0
   const backoff = (reconnect && reconnect.backoff) || 1
-  const maxDelay = reconnect && reconnect.maxDelay! >= 0 ? reconnect.maxDelay! : MAX_DELAY
-
-  // [extension] the request function; looked up when connecting, so a test double or
-  // uni.request / tt.request can stand in for wx.request.
-  const request = opts.request || (typeof wx !== 'undefined' && wx && wx.request)
+  const maxDelay = clamp(reconnect && reconnect.maxDelay! >= 0 ? reconnect.maxDelay! : Infinity)
+  // [extension] the request function, looked up when connecting: uni.request in a uni-app build
+  // (its interceptors apply; an async one gives 1005), else wx.request; a test double or
+  // qq.request can stand in; or a whole transport.
+  const request = opts.request || (typeof uni !== 'undefined' && uni && uni.request) || (typeof wx !== 'undefined' && wx && wx.request)
+  const transport: Transport | false = !invalid && (opts.transport || (typeof request === 'function' && requestTransport(request)))
 
   let readyState: number = CONNECTING
   let reconnectionTime = DEFAULT_RECONNECTION_TIME
+  // Connections in a row that ended without delivering an event (so an open-then-end server
+  // cannot reset the count).
   let attempts = 0
-  // The current request: callbacks of any other (aborted, ended) request are ignored.
-  let active: object | null = null
-  let task: RequestTask | void | null = null
+  let delivered = false
+  // The current connection's sink: reports of any other (ended, aborted) connection are ignored.
+  let current: ConnectionSink | null = null
+  let connection: Connection | null = null
   let reconnectTimer: unknown
   let idleTimer: unknown
   let lastActivity = 0
+  // A body piece arrived on this connection: from then on idleTimeout applies (see watchIdle).
+  let streamed = false
 
   const parser = createParser(
     {
-      onEvent(event: EventSourceMessage) {
+      onEvent(event) {
         // §9.2.6 step 8: dispatch only while the source is not CLOSED; close() inside a
         // listener therefore stops the rest of the chunk too.
-        if (readyState === OPEN) emit(messageListeners, event)
+        if (readyState === OPEN) {
+          delivered = true
+          emit(messageListeners, event)
+        }
       },
       onRetry(ms) {
         reconnectionTime = ms
       },
       onError(error) {
-        overflow(error.size)
+        // Nothing after close(), whatever the rest of the chunk holds.
+        if (readyState === OPEN) overflow(error.size)
       }
     },
     { maxBufferSize }
   )
+
+  function listen<T>(listeners: T[]): (callback: T) => void {
+    // A non-function is kept and reported like a throwing listener (console.error, nothing stops).
+    return (callback) => void listeners.push(callback)
+  }
 
   const source = {
     CONNECTING,
     OPEN,
     CLOSED,
     /** [extension] */
-    url,
+    url: url || '',
     /** [extension] */
     get readyState() {
       return readyState
     },
-    onOpen(callback: ConnectEventSourceCallback) {
-      openListeners.push(callback)
-    },
-    onMessage(callback: ConnectEventSourceMessageCallback) {
-      messageListeners.push(callback)
-    },
-    onError(callback: ConnectEventSourceErrorCallback) {
-      errorListeners.push(callback)
-    },
+    onOpen: listen(openListeners),
+    onMessage: listen(messageListeners),
+    onError: listen(errorListeners),
     close() {
       // Idempotent; nothing fires afterwards, not even wx's `fail: abort`.
       clearTimeout(reconnectTimer)
@@ -156,24 +146,20 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   }
 
   function stop(abort: boolean): void {
-    active = null
+    const c = connection
+    current = connection = null
     clearTimeout(idleTimer)
-    const current = task
-    task = null
-    if (abort && current) {
-      try {
-        current.abort()
-      } catch (e) {
-        // a task without abort(), or one that refuses: nothing of it is listened to any more
-      }
+    try {
+      if (abort && c) c.abort()
+    } catch (e) {
+      // a task without abort(), or one that refuses: nothing of it is heard any more
     }
   }
 
   /** "Announce the connection": OPEN, then the open event. */
   function announce(): void {
     readyState = OPEN
-    attempts = 0
-    emit(openListeners, { type: 'open' })
+    emit(openListeners, { type: 'open', data: null, lastEventId: null })
   }
 
   /** "Fail the connection": CLOSED, then the error. No reconnection. */
@@ -188,13 +174,15 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
    * without it maxRetries is 0), or fail it once the retries are spent.
    */
   function reestablish(error: UniError, finished: boolean): void {
+    if (delivered) attempts = 0
     if (attempts >= maxRetries) return failConnection(error, finished)
     stop(!finished)
     readyState = CONNECTING
     emit(errorListeners, error)
     // A listener may have closed the source.
     if (readyState !== CONNECTING) return
-    const delay = Math.min(reconnectionTime * Math.pow(backoff, attempts), maxDelay, MAX_DELAY)
+    // [extension] backoff and maxDelay, above a floor no server's `retry:` can go below.
+    const delay = Math.max(MIN_RECONNECTION_TIME, Math.min(reconnectionTime * Math.pow(backoff, attempts), maxDelay))
     attempts++
     reconnectTimer = setTimeout(connect, delay)
   }
@@ -203,56 +191,99 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     failConnection(createError(ERR_BUFFER_OVERFLOW, TAG + 'maxBufferSize exceeded: ' + size))
   }
 
+  /**
+   * [extension] The idle watchdog. Once a body piece has arrived, `idleTimeout` of silence fails
+   * the connection (1004). Before the first piece a host may be buffering the whole response
+   * (PC WeChat, a buffering proxy: everything comes at the end), so the allowed silence is then
+   * the longer of `idleTimeout` and `timeout`.
+   */
   function watchIdle(): void {
-    const rest = lastActivity + idleTimeout - Date.now()
-    if (rest > 0) idleTimer = setTimeout(watchIdle, rest)
-    else reestablish(createError(ERR_IDLE_TIMEOUT, TAG + 'idle ' + idleTimeout + ' ms'), false)
+    const rest = lastActivity + (streamed ? idleTimeout : firstWait) - Date.now()
+    if (rest > 0) watch(rest)
+    else reestablish(createError(ERR_IDLE_TIMEOUT, TAG + 'idle ' + (Date.now() - lastActivity) + ' ms'), false)
   }
 
+  function watch(ms: number): void {
+    clearTimeout(idleTimer)
+    if (idleTimeout > 0) idleTimer = setTimeout(watchIdle, ms)
+  }
+
+  /** One connection: what has been learnt of its response lives here, and it reports through the sink. */
   function connect(): void {
-    const conn = {}
-    active = conn
-    parser.reset()
     const decoder = createUtf8Decoder()
-    // Until the response proves to be a stream its text is kept: as the body of an error, or for
-    // the parser once the headers arrive (so chunks that come before the headers are not lost).
-    let body = ''
+    // The status and headers are known; the response is a stream being parsed.
     let decided = false
-    let streaming = false
-    let chunked = false
+    let announced = false
     let statusCode: number | undefined
     let header: Record<string, any> = {}
+    // Text kept: the body of a response not (yet) known to be a stream; and, while a stream's
+    // status is unknown (devtools), what it sent, in case a late status makes it an error body.
+    let body = ''
+    let keep = false
 
-    /** Wraps a task callback: only the current request is heard, and it counts as activity. */
-    function heard<T>(callback: (res: T) => void): (res: T) => void {
-      return (res) => {
-        if (active !== conn) return
-        lastActivity = Date.now()
-        callback(res || ({} as T))
+    const sink: ConnectionSink = {
+      head(status, hdr) {
+        if (heard() && !decided) decide(status, hdr)
+      },
+      body(data) {
+        if (!heard()) return
+        if (!streamed) {
+          // The host streams: from now on idleTimeout is the allowed silence.
+          streamed = true
+          watch(idleTimeout)
+        }
+        take(data)
+      },
+      end(status, hdr, data) {
+        if (!heard()) return
+        if (!decided) decide(status, hdr)
+        else if (+(status as any)) statusCode = +(status as any)
+        if (data) take(data)
+        if (current !== sink) return
+        if (!announced) return finishBody(false)
+        // A status learnt only now (devtools) that is not 200: the stream was an error body.
+        if (statusCode !== undefined && statusCode !== 200) return finishBody(false)
+        // The server ended a good stream: [uni-app x] onError with errCode 200, as on iOS.
+        // An unfinished trailing event is discarded (§9.2.6, end of file). [extension] `data`
+        // says whether it streamed, or came whole at the end (PC WeChat, a buffering proxy).
+        reestablish(createError(ERR_END, TAG + 'stream ended', { streamed }), true)
+      },
+      fail(error, retry) {
+        if (heard()) retry ? reestablish(error, true) : failConnection(error, true)
       }
     }
 
-    /** Decides what the response is, from its status and headers. */
-    function respond(res: { statusCode?: number | string; header?: Record<string, any> }): void {
+    /** Is this the current connection? Then what it reports counts as activity. */
+    function heard(): boolean {
+      lastActivity = Date.now()
+      return current === sink
+    }
+
+    /** Decides what the response is, from its status and headers (§9.2.3, fetch's processResponse). */
+    function decide(status: number | undefined, hdr: Record<string, any> | undefined): void {
       decided = true
       // An old Android client gave the status as a string; devtools gives none in
       // onHeadersReceived, and a missing status is not a failure.
-      statusCode = +(res.statusCode as any) || undefined
-      header = res.header || header
+      statusCode = +(status as any) || undefined
+      header = hdr || header
       if ((statusCode === 200 || statusCode === undefined) && EVENT_STREAM.test(headerValue(header, 'content-type') || '')) {
-        streaming = true
+        announced = true
+        keep = statusCode === undefined
         announce()
         const text = body
-        body = ''
-        if (active === conn) parser.feed(text)
+        if (!keep) body = ''
+        if (current === sink) parser.feed(text)
       }
     }
 
-    function receive(data: ArrayBuffer | string): void {
+    function take(data: ArrayBuffer | Uint8Array | string): void {
       const text = typeof data === 'string' ? data : decoder.decode(data)
-      if (streaming) parser.feed(text)
+      if (announced) {
+        if (keep && body.length <= maxBufferSize) body += text
+        parser.feed(text)
+      }
       // An error body is for reading, not for exhausting a phone's memory: report what came.
-      // Before any headers (a client without onHeadersReceived) it is not known to be an error.
+      // Before any headers (a host without onHeadersReceived) it is not known to be an error.
       else if ((body += text).length > maxBufferSize) {
         if (decided) finishBody(true)
         else overflow(body.length)
@@ -271,56 +302,27 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       )
     }
 
-    const requestOptions: RequestOptions = {
-      url,
-      method: (opts.method || 'GET').toUpperCase(),
-      header: buildHeader(),
-      timeout,
-      responseType: 'arraybuffer',
-      enableChunked: true,
-      success: heard((res) => {
-        if (!decided) respond(res)
-        else statusCode = +res.statusCode || statusCode
-        // PC WeChat (and proxies that buffer) fire no chunk callbacks: the body is here.
-        if (!chunked && res.data) receive(res.data)
-        if (active !== conn) return
-        if (!streaming) return finishBody(false)
-        // The server ended a good stream: [uni-app x] onError with errCode 200, as on iOS.
-        // An unfinished trailing event is discarded (§9.2.6, end of file).
-        reestablish(createError(ERR_END, TAG + 'stream ended'), true)
-      }),
-      fail: heard((res) => reestablish(createError(res.errno || ERR_NETWORK, res.errMsg || 'request:fail', res), true))
-    }
-    if (opts.data !== undefined) requestOptions.data = opts.data
-
+    parser.reset()
+    delivered = streamed = false
+    current = sink
     lastActivity = Date.now()
-    if (idleTimeout > 0) idleTimer = setTimeout(watchIdle, idleTimeout)
-    let current: RequestTask | void
+    watch(firstWait)
+    let started: Connection
     try {
-      current = (request as RequestFunction)(requestOptions)
+      started = (transport as Transport)({ url, method: (opts.method || 'GET').toUpperCase(), header: buildHeader(), data: opts.data, timeout }, sink)
     } catch (e) {
       return failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request threw: ' + e, null, e))
     }
-    if (active !== conn || !current) return
-    task = current
-    // Feature detection, not version checks: a Taro interceptor may drop these methods.
-    if (current.onHeadersReceived) current.onHeadersReceived(heard((res) => decided || respond(res)))
-    if (current.onChunkReceived) {
-      current.onChunkReceived(
-        heard((res) => {
-          chunked = true
-          receive(res.data)
-        })
-      )
-    }
+    // A host may have ended the connection already, from inside the request call.
+    if (current === sink) connection = started
   }
 
   function buildHeader(): Record<string, string> {
     const header: Record<string, string> = {}
-    const given = opts.header as Record<string, string>
+    const given = opts.header
     for (const key in given) header[key] = given[key]
     if (headerValue(header, 'accept') === undefined) header.Accept = 'text/event-stream'
-    // §9.2.4 "reestablish": send the last event ID string, when there is one.
+    // §9.2.3 "reestablish": send the last event ID string, when there is one.
     if (parser.lastEventId) header['Last-Event-ID'] = parser.lastEventId
     return header
   }
@@ -332,14 +334,14 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   function failLater(error: UniError): void {
     stop(false)
     readyState = CLOSED
-    const conn = {}
-    active = conn
+    const sink = {} as ConnectionSink
+    current = sink
     setTimeout(() => {
-      if (active === conn) failConnection(error, true)
+      if (current === sink) failConnection(error, true)
     }, 0)
   }
 
-  if (invalid || typeof request !== 'function') {
+  if (!transport) {
     failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid options.' + invalid : 'no request function')))
   } else connect()
 

@@ -8,6 +8,8 @@ export {
   ERR_INVALID_OPTIONS,
   ERR_BUFFER_OVERFLOW,
   ERR_IDLE_TIMEOUT,
+  ERR_NO_STREAM,
   ERR_NETWORK
 } from './errors'
 export type * from './types'
+export type * from './transport'

@@ -6,6 +6,10 @@ declare const uni: Record<string, any> | undefined
  * Sets `connectEventSource` on the global `uni` (when there is one) and on `target`, wherever
  * it is missing, so code written for uni-app x apps runs unchanged in a uni-app mp-weixin build.
  * An existing implementation (uni-app x's native one) is left alone.
+ *
+ * The installed function is `connectEventSource` itself, whose default request function is
+ * `uni.request` where a global `uni` exists (so uni's request interceptors — token, baseURL —
+ * apply), else `wx.request`.
  */
 export function install(target?: Record<string, any>): void {
   for (const t of [typeof uni !== 'undefined' && uni, target]) {

@@ -5,12 +5,16 @@
  * (dcloudio/uni-api `uni-sse/utssdk/interface.uts`). Everything marked
  * **Extension** goes beyond that contract.
  */
+import type { Transport } from './transport'
 
-/** An event as uni-app x declares it (`UniMessageEvent`); `onOpen` receives `{ type: 'open' }`. */
+/**
+ * An event as uni-app x declares it (`UniMessageEvent`: all three fields present, nullable);
+ * `onOpen` receives `{ type: 'open', data: null, lastEventId: null }`.
+ */
 export interface UniMessageEvent {
-  type: string
-  data?: any
-  lastEventId?: string
+  type: string | null
+  data: any | null
+  lastEventId: string | null
 }
 
 /** A dispatched server-sent event, as `onMessage` and the parser's `onEvent` receive it. */
@@ -64,13 +68,23 @@ export interface UniEventSource {
   readonly CLOSED: 2
 }
 
-/** **Extension**: reconnection settings; `true` means the WHATWG defaults. */
+/**
+ * **Extension**: reconnection settings; `true` means the WHATWG defaults. Invalid values
+ * (a negative or fractional `maxRetries`, `backoff` below 1, a negative or NaN `maxDelay`) give
+ * errCode 1002.
+ */
 export interface ReconnectOptions {
-  /** Give up after this many reconnections in a row without an open connection. Default: unlimited. */
+  /**
+   * Give up after this many reconnections in a row whose connections delivered no event (a
+   * server that opens and ends at once counts as failing). Default: unlimited.
+   */
   maxRetries?: number
-  /** Multiply the delay by this factor after each failed attempt. Default: 1 (the spec's fixed delay). */
+  /** Multiply the delay by this factor after each failed attempt (>= 1). Default: 1 (the spec's fixed delay). */
   backoff?: number
-  /** Upper bound of the delay in ms. Default: 2^31-1 (the largest delay timers honour). */
+  /**
+   * Upper bound of the delay in ms; values above 2^31-1 (and Infinity) are clamped to it.
+   * Every delay is at least 500 ms, whatever `retry:` or this say. Default: 2^31-1.
+   */
   maxDelay?: number
 }
 
@@ -78,7 +92,8 @@ export interface ReconnectOptions {
 export interface RequestTask {
   abort(): void
   onHeadersReceived?(callback: (res: { header?: Record<string, any>; statusCode?: number | string }) => void): void
-  onChunkReceived?(callback: (res: { data: ArrayBuffer }) => void): void
+  /** The chunk's bytes; Baidu's `swan.request` is reported to give text. */
+  onChunkReceived?(callback: (res: { data: ArrayBuffer | string }) => void): void
 }
 
 /** What this library passes to the request function (a subset of `wx.request`'s options). */
@@ -95,7 +110,7 @@ export interface RequestOptions {
 }
 
 /** A function shaped like `wx.request`. */
-export type RequestFunction = (options: RequestOptions) => RequestTask | void
+export type RequestFunction = (options: RequestOptions) => RequestTask | PromiseLike<any> | void
 
 export interface ConnectEventSourceOptions {
   /** Server URL (required). */
@@ -106,20 +121,32 @@ export interface ConnectEventSourceOptions {
   method?: string
   /** **Extension**: request body, as `wx.request`'s `data` (objects are sent as JSON by wx). */
   data?: any
-  /** **Extension**: passed to the request as its timeout, in ms. Default 600000 (10 min): wx's own 60 s would cut long answers. */
+  /**
+   * **Extension**: passed to the request as its timeout, in ms. Default 600000 (10 min): wx's own
+   * 60 s would cut long answers. `0` means the default; values above 2^31-1 (and Infinity) are
+   * clamped to 2^31-1; negative or NaN give errCode 1002.
+   */
   timeout?: number
   /**
    * **Extension**: fail the connection (errCode 1004) when nothing at all (not even a keep-alive
-   * comment) arrives for this many ms; 0 turns it off. Default 120000. On iOS a dropped network
-   * can leave a request with no callback at all, so only this notices.
+   * comment) arrives for this many ms, once the first piece of the body has arrived; before it,
+   * the allowed silence is the longer of this and `timeout` (a host that buffers the whole body,
+   * like PC WeChat, gives nothing until the end). `0` or Infinity turn it off; values above
+   * 2^31-1 are clamped. Default 120000. On iOS a dropped network can leave a request with no
+   * callback at all, so only this notices.
    */
   idleTimeout?: number
   /** **Extension**: reconnect after a network failure or a normal end. Default `false`, as uni-app x. */
   reconnect?: boolean | ReconnectOptions
-  /** **Extension**: the longest line, event or error body kept, in UTF-16 code units. Default 8 MiB. */
+  /** **Extension**: the longest line, event or error body kept, in UTF-16 code units. Default 8 MiB (8,388,608). */
   maxBufferSize?: number
   /** **Extension**: a function shaped like `wx.request` (`uni.request`, `tt.request`, a test double…). Default: the global `wx.request`, looked up when connecting. */
   request?: RequestFunction
+  /**
+   * **Extension**: the transport that opens each connection (see `Transport`), to force one;
+   * default: `request` (or `wx.request`) with chunked transfer.
+   */
+  transport?: Transport
 }
 
 /** Callbacks of {@link createParser}, called synchronously from `feed` in stream order. */
