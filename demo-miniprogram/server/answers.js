@@ -32,6 +32,9 @@ function newAnswerId() {
   return crypto.randomBytes(12).toString('base64url')
 }
 
+/** Events a producer may make ahead of the socket inside one produce() call. */
+const PRODUCE_BATCH = 64
+
 const LAST_EVENT_ID = /^([A-Za-z0-9_-]{16})\.(\d{1,9})$/
 
 /** `"<answerId>.<seq>"` → `{ answerId, seq }`, or null when it is not one of ours. */
@@ -98,13 +101,16 @@ class Answer {
   constructor(id, store) {
     this.id = id
     this.store = store
-    /** Complete SSE events (`id:` line included), events[0] has seq `firstSeq`. */
+    /** Complete SSE events (`id:` line included); events[base] has seq `firstSeq`. */
     this.events = []
+    this.base = 0
     this.firstSeq = 1
     this.seq = 0
     this.bytes = 0
     this.finished = false
     this.discarded = false
+    /** Inside produce(): events are written together when it returns. */
+    this.holding = false
     /** Attached client: `{ res, next, blocked, cutAfter }` (next = seq of the next event to write). */
     this.client = null
     /** Set by the producer: called when `wantsMore()` may have become true. */
@@ -121,8 +127,19 @@ class Answer {
   /** Whether the producer should make the next event now. */
   wantsMore() {
     if (this.finished || this.discarded) return false
-    if (this.client) return !this.client.blocked && this.client.next > this.seq
+    if (this.client) return !this.client.blocked && this.seq - this.client.next + 1 < (this.holding ? PRODUCE_BATCH : 1)
     return this.bytes < this.store.limits.maxAnswerBytes
+  }
+
+  /** Runs `fn`, which pushes events; they are written in one piece at the end. */
+  produce(fn) {
+    this.holding = true
+    try {
+      fn()
+    } finally {
+      this.holding = false
+      this.flush()
+    }
   }
 
   /** Appends one event; `fields` are its SSE lines without `id:` (e.g. `data: {...}`), no trailing newline. */
@@ -134,17 +151,23 @@ class Answer {
     this.events.push(text)
     this.bytes += size
     let delta = size
-    // Over its own bound with a client reading: forget events that client already has.
+    // Over its own bound with a client reading: forget events that client already has
+    // (a moving start index, not shift(): that made long answers quadratic).
     const limit = this.store.limits.maxAnswerBytes
-    while (this.bytes > limit && this.client && this.firstSeq < this.client.next && this.events.length > 1) {
-      const dropped = Buffer.byteLength(this.events.shift())
+    while (this.bytes > limit && this.client && this.firstSeq < this.client.next && this.firstSeq < this.seq) {
+      const dropped = Buffer.byteLength(this.events[this.base])
+      this.events[this.base++] = null
       this.firstSeq++
       this.bytes -= dropped
       delta -= dropped
     }
+    if (this.base > 1024 && this.base * 2 > this.events.length) {
+      this.events = this.events.slice(this.base)
+      this.base = 0
+    }
     this.timer.refresh()
     this.store._touched(this, delta)
-    this.flush()
+    if (!this.holding) this.flush()
   }
 
   /** A comment (keep-alive) for the attached client, if it is caught up; never stored. */
@@ -212,7 +235,8 @@ class Answer {
     if (client.next <= this.seq) {
       let last = this.seq
       if (client.cutAfter >= client.next && client.cutAfter < last) last = client.cutAfter
-      const text = this.events.slice(client.next - this.firstSeq, last - this.firstSeq + 1).join('')
+      const from = this.base + client.next - this.firstSeq
+      const text = this.events.slice(from, from + last - client.next + 1).join('')
       client.next = last + 1
       if (client.cutAfter && client.cutAfter < client.next) {
         // Lost mid-answer: no chunked terminator, the socket just goes away (once written).

@@ -133,8 +133,9 @@ function createDemoServer(userOptions) {
     input.readJsonBody(req, options.maxBody, (err, body) => {
       if (err) return input.sendError(res, err.status, err.message, err.code, null, err.status === 413)
       if (req.headers['last-event-id'] !== undefined) return resume(req, res)
-      if (!body || typeof body !== 'object' || !Array.isArray(body.messages) || body.messages.length === 0) {
-        return input.sendError(res, 400, '`messages` must be a non-empty array', 'invalid_messages')
+      if (!body || typeof body !== 'object' || !Array.isArray(body.messages) || body.messages.length === 0 ||
+          !body.messages.every((m) => m && typeof m === 'object' && typeof m.role === 'string')) {
+        return input.sendError(res, 400, '`messages` must be a non-empty array of { role, content }', 'invalid_messages')
       }
       if (proxyMode) {
         return proxyChatCompletion(req, res, body, {
@@ -255,7 +256,11 @@ function createDemoServer(userOptions) {
       // Every frame that is due by now, so high rates do not depend on timer resolution;
       // each frame is made as it is written, and only while the client keeps up.
       const due = Math.min(stopAt, 1 + Math.floor(((Date.now() - startedAt) * rate) / 1000))
-      while (frames.index < due && stored.wantsMore()) stored.push(sseField(frames.next()))
+      while (frames.index < due && stored.wantsMore()) {
+        stored.produce(() => {
+          while (frames.index < due && stored.wantsMore()) stored.push(sseField(frames.next()))
+        })
+      }
       if (frames.index >= frames.total) return stored.finish()
       if (frames.index >= stopAt) return // stall: open and silent until the client gives up
       if (frames.index < due) {

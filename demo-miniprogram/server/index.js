@@ -4,9 +4,12 @@
  * The demo backend from the command line.
  *
  *   node demo-miniprogram/server [--port 8787] [--host 127.0.0.1] [--rate 40] [--think-ms 800]
- *                                [--upstream https://<provider>/v1 --model <name>]
+ *                                [--upstream https://<provider>/v1 --model <name>] [--max-tokens 4096]
+ *                                [--token <shared token>] [--allowed-host <your.domain>,...]
  *
  * Proxy mode reads the key from UPSTREAM_API_KEY (or OPENAI_API_KEY); it never leaves this process.
+ * Listening beyond loopback (`--host 0.0.0.0`) needs a token (`--token` or DEMO_TOKEN), which
+ * clients send as `Authorization: Bearer <token>` or `X-Demo-Token`.
  */
 const { createDemoServer, listen, DEFAULTS } = require('./app')
 
@@ -24,7 +27,8 @@ function parseArgs(argv) {
 function main() {
   const args = parseArgs(process.argv.slice(2))
   if (args.help) {
-    console.log('Usage: node demo-miniprogram/server [--port 8787] [--host 127.0.0.1] [--rate tokens/s] [--think-ms ms] [--upstream URL] [--model NAME]')
+    console.log('Usage: node demo-miniprogram/server [--port 8787] [--host 127.0.0.1] [--rate tokens/s] [--think-ms ms]\n' +
+      '         [--upstream URL] [--model NAME] [--max-tokens N] [--token TOKEN (or DEMO_TOKEN)] [--allowed-host NAME,...]')
     return
   }
   const upstream = args.upstream || process.env.UPSTREAM_BASE_URL || ''
@@ -36,6 +40,9 @@ function main() {
     model: args.model || '',
     tokensPerSecond: args.rate ? Number(args.rate) : DEFAULTS.tokensPerSecond,
     thinkMs: args['think-ms'] ? Number(args['think-ms']) : DEFAULTS.thinkMs,
+    maxTokens: args['max-tokens'] ? Number(args['max-tokens']) : DEFAULTS.maxTokens,
+    token: args.token || process.env.DEMO_TOKEN || '',
+    allowedHosts: (args['allowed-host'] || '').split(',').map((name) => name.trim()).filter(Boolean),
     log: (line) => console.log('[demo-server] ' + line)
   })
   const port = args.port !== undefined ? Number(args.port) : Number(process.env.PORT || 8787)

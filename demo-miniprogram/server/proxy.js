@@ -124,7 +124,11 @@ function streamAnswer(upstreamReq, upstreamRes, answer, res, ctx) {
   answer.onDiscard = () => upstreamReq.destroy()
   answer.attach(res, 0)
   upstreamRes.on('data', (chunk) => {
-    if (!splitter.feed(chunk)) {
+    let fits = true
+    answer.produce(() => {
+      fits = splitter.feed(chunk)
+    })
+    if (!fits) {
       upstreamReq.destroy()
       return answer.fail('The upstream sent an event over ' + ctx.answers.limits.maxAnswerBytes + ' bytes.')
     }
