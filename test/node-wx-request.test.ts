@@ -1,5 +1,13 @@
-import { createWxRequest, createWx, wxRequest, WxRequestOptions, WxRequestQuirks, WxRequestTask } from '../node'
-import { CJK_EVENTS, SseServer, startSseServer } from './helpers/sse-server'
+/// <reference types="miniprogram-api-typings" />
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {
+  createWxRequest, createWx, wxRequest, MAX_REDIRECTS,
+  WxRequestFunction, WxRequestOptions, WxRequestQuirks, WxRequestSuccess, WxRequestTask, CreateWxRequestOptions
+} from '../node'
+import { connectEventSource } from '../src'
+import type { EventSourceMessage, RequestFunction } from '../src/types'
+import { CJK_EVENTS, LAST_EVENT_ID, SseServer, startSseServer } from './helpers/sse-server'
 import { settle, waitFor } from './helpers/wait-for'
 import { freePort } from './helpers/free-port'
 
@@ -10,7 +18,7 @@ type Entry =
   | { kind: 'fail'; res: any }
 
 interface Recording {
-  task: WxRequestTask
+  task: WxRequestTask<number | string>
   log: Entry[]
   /** Resolves with the log once success or fail fired. */
   done: Promise<Entry[]>
@@ -22,15 +30,15 @@ let server: SseServer
 beforeAll(async () => { server = await startSseServer() })
 afterAll(() => server.close())
 
-function record(options: Partial<WxRequestOptions> & { url: string }, quirks?: WxRequestQuirks): Recording {
+function record(options: Partial<WxRequestOptions<any, number | string>> & { url: string }, quirks?: CreateWxRequestOptions): Recording {
   const log: Entry[] = []
   let inside = true
   let synchronous = false
   const mark = (): void => { if (inside) synchronous = true }
   let finish: (log: Entry[]) => void = () => {}
   const done = new Promise<Entry[]>((resolve) => { finish = resolve })
-  const request = createWxRequest(quirks) as unknown as (o: WxRequestOptions) => WxRequestTask
-  const task = request({
+  const request = createWxRequest(quirks)
+  const task: WxRequestTask<number | string> = request({
     responseType: 'arraybuffer',
     enableChunked: true,
     ...options,
@@ -181,7 +189,7 @@ describe('node wx.request: chunked semantics', () => {
   })
 
   test('abort inside a chunk callback stops the remaining pieces of that chunk', async () => {
-    const request = createWxRequest({ splitChunks: { minSize: 1, maxSize: 1 } }) as unknown as (o: WxRequestOptions) => WxRequestTask
+    const request = createWxRequest({ splitChunks: { minSize: 1, maxSize: 1 } })
     let chunks = 0
     let failed = ''
     const task = request({ url: server.url('/end-after-one'), enableChunked: true, responseType: 'arraybuffer', fail: (res) => { failed = res.errMsg } })
@@ -213,7 +221,7 @@ describe('node wx.request: chunked semantics', () => {
   })
 
   test('offChunkReceived / offHeadersReceived remove listeners', async () => {
-    const request = wxRequest as unknown as (o: WxRequestOptions) => WxRequestTask
+    const request = wxRequest
     let headers = 0
     let chunks = 0
     let ok = false
@@ -232,7 +240,7 @@ describe('node wx.request: chunked semantics', () => {
   test('createWx gives a wx-like object with request', async () => {
     const wx = createWx()
     let status: unknown
-    ;(wx.request as any)({ url: server.url('/204'), success: (res: any) => { status = res.statusCode } })
+    ;wx.request({ url: server.url('/204'), success: (res) => { status = res.statusCode } })
     await waitFor(() => status !== undefined, 'success')
     expect(status).toBe(204)
   })
@@ -318,3 +326,316 @@ describe('node wx.request: quirk switches', () => {
   })
 })
 
+
+const echoOf = (log: Entry[]): { method: string; url: string; headers: Record<string, string>; body: string } => JSON.parse(concatText(chunksOf(log)))
+const lastOf = (log: Entry[]): Entry => log[log.length - 1]
+const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+
+describe('node wx.request: types (strict TypeScript, no cast)', () => {
+  test('called directly like wx.request({url, success}); success res typed; data typed when asked', async () => {
+    const request = createWxRequest()
+    const res = await new Promise<WxRequestSuccess<string>>((resolve, reject) => {
+      request<string>({ url: server.url('/plain'), dataType: 'text', responseType: 'text', success: resolve, fail: (err) => reject(new Error(err.errMsg)) })
+    })
+    const status: number = res.statusCode
+    const text: string = res.data
+    const header: Record<string, string> = res.header
+    expect(status).toBe(200)
+    expect(JSON.parse(text).url).toBe('/plain')
+    expect(header['X-Custom-Name']).toBe('Value')
+    expect(res.cookies).toEqual(['a=1; Path=/', 'b=2; Path=/'])
+    // @ts-expect-error statusCode is a number unless stringStatusCode is on
+    const wrong: string = res.statusCode
+    expect(typeof wrong).toBe('number')
+  })
+
+  test("accepts miniprogram-api-typings' own RequestOption (method union, IAnyObject header, wx-only switches)", async () => {
+    let status: number | undefined
+    const option: WechatMiniprogram.RequestOption = {
+      url: server.url('/plain'),
+      method: 'POST',
+      header: { 'X-Count': 3 },
+      data: { q: 1 },
+      timeout: 5000,
+      dataType: 'json',
+      responseType: 'text',
+      enableHttp2: true,
+      enableQuic: true,
+      enableCache: false,
+      redirect: 'follow',
+      success: (res) => { status = res.statusCode }
+    }
+    createWxRequest()(option)
+    await waitFor(() => status !== undefined, 'success')
+    expect(status).toBe(200)
+  })
+
+  test("stringStatusCode: statusCode typed as a string; createWxRequest() is the library's request option", () => {
+    const asString: WxRequestFunction<string> = createWxRequest({ stringStatusCode: true })
+    const asNumber: WxRequestFunction<number> = createWxRequest({ splitChunks: true })
+    const either: WxRequestFunction<number | string> = createWxRequest({} as WxRequestQuirks)
+    // Assignable to the library's request option, whatever the quirks.
+    const options: RequestFunction[] = [asString, asNumber, either, wxRequest, createWx().request]
+    expect(options.every((f) => typeof f === 'function')).toBe(true)
+  })
+})
+
+describe('node wx.request: misuse fails asynchronously, never throws (issue 8 item 7)', () => {
+  const cases: Array<[string, Partial<WxRequestOptions<any, any>>, RegExp]> = [
+    ['a header name with a space', { header: { 'X Bad': '1' } }, /^request:fail invalid header name "X Bad"$/],
+    ['a Chinese header name', { header: { '令牌': '1' } }, /^request:fail invalid header name "令牌"$/],
+    ['a header value with CR LF (header injection)', { header: { 'X-Token': 'a\r\nX-Evil: 1' } }, /^request:fail invalid header value for "X-Token": control characters/],
+    ['a header value with NUL', { header: { 'X-Token': 'a\u0000b' } }, /^request:fail invalid header value for "X-Token"/],
+    ['a method with a space', { method: 'GE T' }, /^request:fail invalid method "GE T"$/],
+    ['an empty method', { method: '' }, /^request:fail invalid method ""$/],
+    ['a url that is not http(s)', { url: 'ftp://127.0.0.1/' }, /^request:fail invalid url "ftp:\/\/127.0.0.1\/" \(not http or https\)$/]
+  ]
+  test.each(cases)('%s: fail with a clear errMsg, asynchronously; no request, no timer left', async (_name, options, errMsg) => {
+    const before = server.requests('/plain').length
+    const timersBefore = activeTimers()
+    let r: Recording | undefined
+    expect(() => { r = record({ url: server.url('/plain'), ...options }) }).not.toThrow()
+    const log = await r!.done
+    expect(r!.synchronous).toBe(false)
+    expect(kinds(log)).toEqual(['fail'])
+    expect((log[0] as any).res.errMsg).toMatch(errMsg)
+    expect((log[0] as any).res.errno).toBe(600001)
+    expect(activeTimers()).toBeLessThanOrEqual(timersBefore) // the 60 s request timer was never left running
+    await settle(30)
+    expect(server.requests('/plain').length).toBe(before)
+  })
+
+  test('non-ASCII header values are sent as their UTF-8 bytes (as EventSource sends Last-Event-ID), null/undefined left out', async () => {
+    const log = await record({ url: server.url('/plain'), header: { 'Last-Event-ID': LAST_EVENT_ID, 'X-Latin': 'é', 'X-Number': 7, 'X-Null': null, 'X-Undefined': undefined } }).done
+    const headers = echoOf(log).headers
+    expect(Buffer.from(headers['last-event-id'], 'latin1')).toEqual(Buffer.from(LAST_EVENT_ID, 'utf8'))
+    expect(Buffer.from(headers['x-latin'], 'latin1')).toEqual(Buffer.from('é', 'utf8'))
+    expect(headers['x-number']).toBe('7')
+    expect('x-null' in headers || 'x-undefined' in headers).toBe(false)
+  })
+
+  test('end to end: after an `id: 中文 ✓` event, connectEventSource reconnects and the server gets the id as UTF-8', async () => {
+    const messages: EventSourceMessage[] = []
+    const source = connectEventSource({ url: server.url('/last-event-id'), request: createWxRequest(), reconnect: true })
+    source.onMessage((ev) => { messages.push(ev) })
+    try {
+      await waitFor(() => messages.length >= 2, 'the message of the reconnected stream', 10000)
+    } finally {
+      source.close()
+    }
+    expect(messages[0]).toMatchObject({ data: 'first', lastEventId: LAST_EVENT_ID })
+    expect(messages[1].data).toBe(Buffer.from(LAST_EVENT_ID, 'utf8').toString('hex'))
+  })
+})
+
+describe('node wx.request: redirects, as a device follows them (issue 8 item 8)', () => {
+  const redirectUrl = (status: number, to = '/plain') => server.url(`/redirect?status=${status}&to=${encodeURIComponent(to)}`)
+  const post = { method: 'POST', data: 'the body', header: { 'Content-Type': 'text/plain', 'X-Kept': 'yes' } }
+
+  test.each([
+    [301, 'POST', 'GET'], [302, 'POST', 'GET'], [303, 'POST', 'GET'], [307, 'POST', 'POST'], [308, 'POST', 'POST'],
+    [301, 'PUT', 'PUT'], [303, 'PUT', 'GET'], [303, 'GET', 'GET']
+  ])('%i after %s: the server sees %s; only the final response reaches the callbacks', async (status, method, expected) => {
+    const log = await record({ url: redirectUrl(status), ...post, method }).done
+    expect(kinds(log).filter((k) => k === 'headers')).toHaveLength(1)
+    expect(log[0]).toMatchObject({ kind: 'headers', res: { statusCode: 200 } })
+    expect(lastOf(log)).toMatchObject({ kind: 'success', res: { statusCode: 200 } })
+    const echo = echoOf(log) // only the final body: nothing of the redirect's own body
+    expect(echo.method).toBe(expected)
+    expect(echo.headers['x-kept']).toBe('yes')
+    if (expected === 'GET' && method !== 'GET') {
+      expect(echo.body).toBe('') // a body-less GET: no body and no Content-Type
+      expect(echo.headers['content-type']).toBeUndefined()
+    } else if (method !== 'GET') {
+      expect(echo.body).toBe('the body')
+      expect(echo.headers['content-type']).toBe('text/plain')
+    }
+  })
+
+  test('relative Locations are resolved; a chain of 3 is followed', async () => {
+    const before = server.requests('/redirect-chain').length
+    const log = await record({ url: server.url('/redirect-chain?n=3') }).done
+    expect(concatText(chunksOf(log))).toBe('id: 1\ndata: the one\n\n')
+    expect(server.requests('/redirect-chain').length - before).toBe(4)
+  })
+
+  test(`a redirect loop fails after ${MAX_REDIRECTS} redirects, with no request after`, async () => {
+    const before = server.requests('/redirect-loop').length
+    const log = await record({ url: server.url('/redirect-loop') }).done
+    expect(kinds(log)).toEqual(['fail'])
+    expect(log[0]).toMatchObject({ res: { errMsg: `request:fail too many redirects (more than ${MAX_REDIRECTS})`, errno: 600001 } })
+    await settle(30)
+    expect(server.requests('/redirect-loop').length - before).toBe(MAX_REDIRECTS + 1)
+  })
+
+  test('Authorization is kept on the same origin and dropped for another one', async () => {
+    const other = await startSseServer()
+    try {
+      const header = { Authorization: 'Bearer secret', 'X-Kept': 'yes' }
+      const same = echoOf(await record({ url: redirectUrl(302), header }).done)
+      expect(same.headers.authorization).toBe('Bearer secret')
+      const cross = echoOf(await record({ url: redirectUrl(307, other.url('/plain')), header }).done)
+      expect(other.requests('/plain')).toHaveLength(1)
+      expect(cross.headers.authorization).toBeUndefined()
+      expect(cross.headers['x-kept']).toBe('yes')
+    } finally {
+      await other.close()
+    }
+  })
+
+  test("redirect: 'manual' delivers the 3xx itself (wx's option)", async () => {
+    const log = await record({ url: redirectUrl(302), redirect: 'manual' }).done
+    expect(log[0]).toMatchObject({ kind: 'headers', res: { statusCode: 302, header: { Location: '/plain' } } })
+    expect(lastOf(log)).toMatchObject({ kind: 'success', res: { statusCode: 302 } })
+  })
+
+  test('a Location that is not http(s) fails', async () => {
+    const log = await record({ url: redirectUrl(302, 'ftp://127.0.0.1/x') }).done
+    expect(kinds(log)).toEqual(['fail'])
+    expect(log[0]).toMatchObject({ res: { errMsg: 'request:fail redirect to a non-HTTP(S) URL "ftp://127.0.0.1/x"' } })
+  })
+})
+
+describe('node wx.request: Content-Encoding decoded chunk by chunk (issue 8 item 8)', () => {
+  const compressed = (encoding: string, then = 'end') => server.url(`/compressed?encoding=${encodeURIComponent(encoding)}&then=${then}`)
+
+  test.each(['gzip', 'deflate', 'deflate-raw', 'br', 'deflate, gzip'])('%s: the chunks are the decoded body, event by event', async (encoding) => {
+    const log = await record({ url: compressed(encoding) }).done
+    const chunks = chunksOf(log)
+    expect(concatText(chunks)).toBe(cjkBody)
+    expect(chunks.length).toBeGreaterThanOrEqual(CJK_EVENTS.length) // not one piece at the end
+    expect(lastOf(log)).toMatchObject({ kind: 'success', res: { statusCode: 200 } })
+    expect((log[0] as any).res.header['Content-Encoding']).toBe(encoding === 'deflate-raw' ? 'deflate' : encoding)
+  })
+
+  test.each(['gzip', 'br'])('%s: decoded bytes arrive while the response is still open (the stream stalls after the events)', async (encoding) => {
+    const r = record({ url: compressed(encoding, 'stall') })
+    await waitFor(() => concatText(chunksOf(r.log)) === cjkBody, 'every event decoded before the end', 3000)
+    expect(kinds(r.log)).not.toContain('success')
+    r.task.abort()
+    expect(lastOf(await r.done)).toMatchObject({ kind: 'fail', res: { errMsg: 'request:fail abort' } })
+  })
+
+  test('without chunks (enableChunked false, noChunkCallbacks) success carries the decoded body', async () => {
+    for (const run of [record({ url: compressed('br'), enableChunked: false }), record({ url: compressed('gzip') }, { noChunkCallbacks: true })]) {
+      const log = await run.done
+      expect(Buffer.from(new Uint8Array((lastOf(log) as any).res.data)).toString('utf8')).toBe(cjkBody)
+    }
+  })
+
+  test('corrupt compressed data: what was decoded before it is delivered, then fail', async () => {
+    const log = await record({ url: compressed('gzip', 'corrupt') }).done
+    expect(concatText(chunksOf(log))).toBe(cjkBody)
+    expect(lastOf(log)).toMatchObject({ kind: 'fail', res: { errMsg: expect.stringMatching(/^request:fail content decoding failed: /), errno: 600001 } })
+  })
+
+  test('the connection drops mid compressed body: every decoded byte first, then fail 600003', async () => {
+    const log = await record({ url: compressed('deflate', 'die') }, { mergeChunks: { everyPieces: 100, everyMs: 10000 } }).done
+    expect(concatText(chunksOf(log))).toBe(cjkBody)
+    expect(lastOf(log)).toMatchObject({ kind: 'fail', res: { errno: 600003 } })
+  })
+
+  test('a parse error mid-body (a bad chunk size): the bytes parsed before it are delivered before fail', async () => {
+    const log = await record({ url: server.url('/malformed-chunked') }).done
+    expect(kinds(log)[0]).toBe('headers')
+    expect(concatText(chunksOf(log))).toBe('data: before the bad chunk\n\n')
+    expect(lastOf(log)).toMatchObject({ kind: 'fail', res: { errMsg: expect.stringMatching(/^request:fail Parse Error/) } })
+  })
+})
+
+describe('node wx.request: a throwing callback is reported and derails nothing (issue 8 item 9)', () => {
+  let errors: jest.SpyInstance
+  beforeEach(() => { errors = jest.spyOn(console, 'error').mockImplementation(() => {}) })
+  afterEach(() => errors.mockRestore())
+
+  test('onHeadersReceived, onChunkReceived, success and complete all throw: every chunk still comes, then success and complete', async () => {
+    const request = createWxRequest()
+    const seen: string[] = []
+    const chunks: ArrayBuffer[] = []
+    let completed = false
+    const task = request({
+      url: server.url('/cjk'),
+      enableChunked: true,
+      responseType: 'arraybuffer',
+      success: () => { seen.push('success'); throw new Error('boom in success') },
+      complete: () => { completed = true; throw new Error('boom in complete') }
+    })
+    task.onHeadersReceived!(() => { seen.push('headers'); throw new Error('boom in headers') })
+    task.onChunkReceived!((res) => { chunks.push(res.data); throw new Error('boom in chunk') })
+    await waitFor(() => completed, 'complete')
+    expect(seen).toEqual(['headers', 'success'])
+    expect(concatText(chunks)).toBe(cjkBody)
+    expect(errors).toHaveBeenCalledTimes(chunks.length + 3)
+    expect(errors).toHaveBeenCalledWith('[miniprogram-eventsource/node] a wx.request callback threw:', expect.objectContaining({ message: 'boom in success' }))
+    await settle(20) // nothing rethrown later (jest would fail the test on an uncaught error)
+  })
+
+  test('fail throws: complete still runs', async () => {
+    let completed = false
+    createWxRequest()({ url: 'http://127.0.0.1:1/', fail: () => { throw new Error('boom in fail') }, complete: () => { completed = true } })
+    await waitFor(() => completed, 'complete')
+    expect(errors).toHaveBeenCalledWith('[miniprogram-eventsource/node] a wx.request callback threw:', expect.objectContaining({ message: 'boom in fail' }))
+  })
+})
+
+describe('node wx.request: quirk values are validated at setup; HTTPS options (issue 8 item 10)', () => {
+  test.each<[string, unknown, RegExp]>([
+    ['splitChunks {minSize: 0, maxSize: 0} (ran out of memory)', { splitChunks: { minSize: 0, maxSize: 0 } }, /splitChunks\.minSize must be an integer from 1 to 2147483647, got 0/],
+    ['splitChunks {minSize: NaN} (dropped the body)', { splitChunks: { minSize: NaN } }, /splitChunks\.minSize must be an integer .* got NaN/],
+    ['splitChunks maxSize below minSize', { splitChunks: { minSize: 5, maxSize: 2 } }, /splitChunks\.maxSize must be an integer from 5 to/],
+    ['splitChunks minSize above the default maxSize', { splitChunks: { minSize: 9 } }, /splitChunks\.minSize must be at most maxSize \(default 7\), got 9/],
+    ['splitChunks maxSize Infinity', { splitChunks: { maxSize: Infinity } }, /splitChunks\.maxSize must be an integer/],
+    ['splitChunks seed 1.5', { splitChunks: { seed: 1.5 } }, /splitChunks\.seed must be an integer/],
+    ['splitChunks a number', { splitChunks: 3 }, /splitChunks must be a boolean or an object, got 3/],
+    ['mergeChunks everyPieces 0', { mergeChunks: { everyPieces: 0 } }, /mergeChunks\.everyPieces must be an integer from 1/],
+    ['mergeChunks everyMs -1', { mergeChunks: { everyMs: -1 } }, /mergeChunks\.everyMs must be an integer from 0 to 2147483647, got -1/],
+    ['mergeChunks everyMs 2^31 (a 1 ms timer in Node)', { mergeChunks: { everyMs: 2 ** 31 } }, /mergeChunks\.everyMs must be an integer from 0 to 2147483647/],
+    ['a misspelt sub-option', { mergeChunks: { everyPiece: 2 } }, /unknown option "mergeChunks\.everyPiece"/],
+    ['a misspelt switch', { splitChunk: true }, /unknown option "splitChunk"/],
+    ['a switch that is not a boolean', { noChunkApi: 'yes' }, /noChunkApi must be a boolean, got "yes"/],
+    ['lateChunkAfterAbort a number', { lateChunkAfterAbort: 1 }, /lateChunkAfterAbort must be a boolean or a string, got 1/],
+    ['ca a number', { ca: 42 }, /ca must be a PEM string, a Buffer, or an array of them, got 42/],
+    ['options not an object', 'quirks', /options must be an object/]
+  ])('%s: TypeError from createWxRequest', (_name, options, message) => {
+    const create = () => createWxRequest(options as CreateWxRequestOptions)
+    expect(create).toThrow(TypeError)
+    expect(create).toThrow(/^\[miniprogram-eventsource\/node\] createWxRequest: /)
+    expect(create).toThrow(message)
+  })
+
+  test('valid values are accepted; minSize = maxSize cuts exact pieces', async () => {
+    for (const ok of [undefined, {}, { splitChunks: true }, { splitChunks: false }, { mergeChunks: { everyPieces: 1, everyMs: 0 } }, { lateChunkAfterAbort: 'data: x\n\n' }]) {
+      expect(() => createWxRequest(ok)).not.toThrow()
+    }
+    const chunks = chunksOf(await record({ url: server.url('/cjk') }, { splitChunks: { minSize: 3, maxSize: 3 } }).done)
+    expect(concatText(chunks)).toBe(cjkBody)
+    // Each received piece is cut on its own, so only a piece's last cut can be shorter.
+    expect(chunks.every((c) => c.byteLength >= 1 && c.byteLength <= 3)).toBe(true)
+    expect(chunks.filter((c) => c.byteLength === 3).length).toBeGreaterThan(chunks.length / 2)
+  })
+
+  describe('HTTPS to a self-signed server', () => {
+    const fixtures = path.join(__dirname, 'fixtures', 'tls')
+    const cert = fs.readFileSync(path.join(fixtures, 'cert.pem'), 'utf8')
+    let tlsServer: SseServer
+    beforeAll(async () => { tlsServer = await startSseServer({ tls: { key: fs.readFileSync(path.join(fixtures, 'key.pem')), cert } }) })
+    afterAll(() => tlsServer.close())
+
+    test('by default the certificate is refused: fail with the TLS message', async () => {
+      const log = await record({ url: tlsServer.url('/end-after-one') }).done
+      expect(kinds(log)).toEqual(['fail'])
+      expect((log[0] as any).res.errMsg).toMatch(/^request:fail self[- ]signed certificate/)
+    })
+
+    test.each<[string, CreateWxRequestOptions]>([['ca: the certificate', { ca: cert }], ['rejectUnauthorized: false', { rejectUnauthorized: false }]])('%s: streams', async (_name, options) => {
+      const log = await record({ url: tlsServer.url('/cjk') }, options).done
+      expect(concatText(chunksOf(log))).toBe(cjkBody)
+      expect(lastOf(log)).toMatchObject({ kind: 'success', res: { statusCode: 200 } })
+    })
+
+    test('an http → https redirect uses the same TLS options', async () => {
+      const log = await record({ url: server.url(`/redirect?status=302&to=${encodeURIComponent(tlsServer.url('/end-after-one'))}`) }, { ca: cert }).done
+      expect(concatText(chunksOf(log))).toBe('id: 1\ndata: the one\n\n')
+    })
+  })
+})

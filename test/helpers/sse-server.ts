@@ -3,6 +3,8 @@
  * Listens on 127.0.0.1 with an ephemeral port; `close()` ends every open socket so jest can exit.
  */
 import * as http from 'node:http'
+import * as https from 'node:https'
+import * as zlib from 'node:zlib'
 import type { AddressInfo, Socket } from 'node:net'
 
 export interface RecordedRequest {
@@ -47,6 +49,8 @@ interface RouteContext {
   count: number
   /** Writes the pieces one by one with a pause between them (so they leave as separate TCP sends), then calls `then`. */
   writeSlowly(pieces: Array<string | Buffer>, then?: () => void, gapMs?: number): void
+  /** setTimeout that `close()` clears. */
+  later(fn: () => void, ms: number): void
 }
 
 const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' }
@@ -140,6 +144,78 @@ const routes: Record<string, Route> = {
     for (let i = 0; i < 200; i++) res.write(`id: ${i}\ndata: ${bigLine(i)}\n\n`)
     res.end()
   },
+  // `?status=302&to=/plain`: a redirect (default 302 to /plain), with a small body the client must not see.
+  '/redirect': (req, res) => {
+    const query = new URL(req.url || '/', 'http://127.0.0.1').searchParams
+    res.writeHead(Number(query.get('status') || 302), { Location: query.get('to') || '/plain', 'Content-Type': 'text/plain' })
+    res.end('data: the redirect body\n\n')
+  },
+  // `?n=3`: three relative redirects in a row, then the `/end-after-one` stream.
+  '/redirect-chain': (req, res, ctx) => {
+    const n = Number(new URL(req.url || '/', 'http://127.0.0.1').searchParams.get('n') || 0)
+    if (n > 0) {
+      res.writeHead(302, { Location: `redirect-chain?n=${n - 1}` })
+      res.end()
+      return
+    }
+    res.writeHead(200, SSE_HEADERS)
+    ctx.writeSlowly(['id: 1\ndata: the one\n\n'], () => res.end())
+  },
+  '/redirect-loop': (_req, res) => {
+    res.writeHead(302, { Location: '/redirect-loop' })
+    res.end()
+  },
+  // `?encoding=gzip|deflate|deflate-raw|br|deflate,gzip&then=end|stall|corrupt|die`: the /cjk
+  // events, each compressed and flushed on its own (so they leave as separate, decodable TCP
+  // sends), then the end, silence, bytes that are not compressed data, or a dropped connection.
+  '/compressed': (req, res, ctx) => {
+    const query = new URL(req.url || '/', 'http://127.0.0.1').searchParams
+    const encoding = query.get('encoding') || 'gzip'
+    const then = query.get('then') || 'end'
+    res.writeHead(200, { ...SSE_HEADERS, 'Content-Encoding': encoding === 'deflate-raw' ? 'deflate' : encoding })
+    const compressors = encoding.split(',').map((coding) => compressorFor(coding.trim()))
+    for (let i = 0; i < compressors.length - 1; i++) compressors[i].pipe(compressors[i + 1])
+    const first = compressors[0]
+    const last = compressors[compressors.length - 1]
+    last.on('data', (bytes: Buffer) => { if (!res.destroyed) res.write(bytes) })
+    res.on('close', () => { for (const c of compressors) c.destroy() })
+    const events = CJK_EVENTS.map((e) => `data: ${e}\n\n`)
+    const next = (i: number): void => {
+      if (res.destroyed) return
+      if (i < events.length) {
+        first.write(events[i])
+        // Flush every stage in order, so the event leaves whole.
+        const flushFrom = (k: number): void => {
+          if (k === compressors.length) ctx.later(() => next(i + 1), WRITE_GAP_MS * 3)
+          else compressors[k].flush(() => flushFrom(k + 1))
+        }
+        flushFrom(0)
+        return
+      }
+      if (then === 'end') { last.on('end', () => res.end()); first.end() }
+      else if (then === 'corrupt') { res.write(Buffer.from('this is not compressed data, at all. '.repeat(4))); ctx.later(() => res.end(), WRITE_GAP_MS) }
+      else if (then === 'die') res.socket?.destroy()
+      // 'stall': nothing more until the client goes away.
+    }
+    next(0)
+  },
+  // A chunked body whose second chunk has a size line that is not hex: a parse error mid-body.
+  '/malformed-chunked': (_req, res, ctx) => {
+    const socket = res.socket!
+    socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n')
+    const event = 'data: before the bad chunk\n\n'
+    // The good chunk and the bad size line in one write: they are parsed in one go.
+    socket.write(`${Buffer.byteLength(event).toString(16)}\r\n${event}\r\nzz\r\nnot a chunk\r\n`)
+    ctx.later(() => socket.destroy(), 200)
+  },
+  // Without Last-Event-ID: an event with a non-ASCII id, then the end. With it: one event whose
+  // data is the header's bytes as received, in hex (Node reads header bytes as Latin-1).
+  '/last-event-id': (req, res, ctx) => {
+    res.writeHead(200, SSE_HEADERS)
+    const received = req.headers['last-event-id']
+    if (typeof received !== 'string') ctx.writeSlowly([`retry: 10\nid: ${LAST_EVENT_ID}\ndata: first\n\n`], () => res.end())
+    else ctx.writeSlowly([`data: ${Buffer.from(received, 'latin1').toString('hex')}\n\n`], () => res.end())
+  },
   // Plain bytes for transport tests: a JSON reply echoing what was received.
   '/plain': (req, res, ctx) => {
     res.setHeader('X-Custom-Name', 'Value')
@@ -147,6 +223,17 @@ const routes: Record<string, Route> = {
     res.writeHead(200, { 'Content-Type': 'application/json' })
     res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: ctx.body }))
   }
+}
+
+/** The id `/last-event-id` sends: outside Latin-1, so it only travels as UTF-8 bytes. */
+export const LAST_EVENT_ID = '中文 ✓'
+
+function compressorFor(coding: string): zlib.Gzip | zlib.Deflate | zlib.DeflateRaw | zlib.BrotliCompress {
+  if (coding === 'gzip') return zlib.createGzip()
+  if (coding === 'deflate') return zlib.createDeflate()
+  if (coding === 'deflate-raw') return zlib.createDeflateRaw()
+  if (coding === 'br') return zlib.createBrotliCompress()
+  throw new Error('no compressor for ' + coding)
 }
 
 /** The 1 KB data line of `/big` event i. */
@@ -169,12 +256,17 @@ function splitInsideCharacters(bytes: Buffer): Buffer[] {
   return pieces.filter((p) => p.length > 0)
 }
 
-export async function startSseServer(): Promise<SseServer> {
+export interface SseServerOptions {
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
+  tls?: { key: string | Buffer; cert: string | Buffer }
+}
+
+export async function startSseServer(options: SseServerOptions = {}): Promise<SseServer> {
   const log: Record<string, RecordedRequest[]> = {}
   const sockets = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -201,16 +293,21 @@ export async function startSseServer(): Promise<SseServer> {
             timers.add(timer)
           }
           next()
+        },
+        later(fn, ms) {
+          const timer = setTimeout(() => { timers.delete(timer); fn() }, ms)
+          timers.add(timer)
         }
       })
     })
-  })
-  server.on('connection', (socket) => {
+  }
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler)
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   return {
     origin,
