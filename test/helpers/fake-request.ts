@@ -29,7 +29,9 @@ export function fakeRequest(task: Partial<Record<keyof RequestTask, boolean>> = 
     const call: FakeCall = {
       options,
       aborted: false,
-      headers: (statusCode = 200, header = SSE_HEADER) => onHeaders!({ statusCode, header, cookies: [] }),
+      // An explicit `undefined` status is kept (devtools gives none); no argument means 200.
+      headers: (...args: [(number | string)?, Record<string, string>?]) =>
+        onHeaders!({ statusCode: args.length ? args[0] : 200, header: args[1] || SSE_HEADER, cookies: [] }),
       chunk: (data) => onChunk!({ data: toArrayBuffer(data) }),
       success: (statusCode = 200, data = new ArrayBuffer(0), header = SSE_HEADER) =>
         options.success({ statusCode, header, data }),
