@@ -248,6 +248,30 @@ describe('demo backend, proxy mode', () => {
     expect(received).toHaveLength(1)
   })
 
+  test('an upstream cut mid-answer ends the answer with an upstream_cut error event (no [DONE]); a resume gets the same ending', async () => {
+    const cutting = http.createServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' })
+        res.write('data: {"id":"up","choices":[{"delta":{"content":"半"}}]}\n\n', () => setTimeout(() => res.destroy(), 20))
+      })
+    })
+    await new Promise((resolve) => cutting.listen(0, '127.0.0.1', resolve))
+    try {
+      backend = await startDemoServer({ upstream: 'http://127.0.0.1:' + cutting.address().port + '/v1', apiKey: KEY })
+      const res = await post(backend.baseUrl + '/chat/completions', { messages: QUESTION, stream: true })
+      expect(res.aborted).toBe(false)
+      const events = res.items.filter((i) => i.kind === 'event')
+      expect(events).toHaveLength(2)
+      expect(JSON.parse(events[1].data).error.code).toBe('upstream_cut')
+      const again = await post(backend.baseUrl + '/chat/completions', {}, null, { 'Last-Event-ID': events[0].id })
+      expect(again.items).toEqual([events[1]])
+    } finally {
+      cutting.closeAllConnections()
+      await new Promise((resolve) => cutting.close(resolve))
+    }
+  })
+
   test('passes upstream errors through with their status and body', async () => {
     backend = await startProxy('sk-wrong')
     const res = await post(backend.baseUrl + '/chat/completions', { messages: QUESTION, stream: true })
