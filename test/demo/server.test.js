@@ -434,3 +434,43 @@ describe('demo backend, resumable answers (Last-Event-ID)', () => {
     expect(backend.server.answers.stats.evicted).toBeGreaterThan(0)
   })
 })
+
+describe('demo backend, resumed by the library itself', () => {
+  let backend
+  afterEach(() => backend.close())
+
+  test("connectEventSource's `reconnect` (Node wx.request) resumes a /cut answer: exact text, one generation", async () => {
+    const { connectEventSource } = require(path.join(ROOT, 'dist', 'index.cjs'))
+    const { createWxRequest } = require(path.join(ROOT, 'dist', 'node.cjs'))
+    backend = await startDemoServer({ tokensPerSecond: 400 })
+    const messages = [{ role: 'user', content: '/cut 讲讲断线重试 resume' }]
+    let text = ''
+    let done = false
+    const errors = []
+    const es = connectEventSource({
+      url: backend.baseUrl + '/chat/completions',
+      method: 'POST',
+      header: { 'Content-Type': 'application/json' },
+      data: { messages: messages, stream: true },
+      request: createWxRequest(),
+      reconnect: { maxDelay: 100 }
+    })
+    es.onMessage((ev) => {
+      if (ev.data === '[DONE]') {
+        done = true
+        return es.close()
+      }
+      const delta = JSON.parse(ev.data).choices[0].delta
+      text += delta.content || ''
+    })
+    es.onError((err) => errors.push(err.errCode))
+    try {
+      await waitFor(() => done, 10000, 'the resumed answer to finish')
+    } finally {
+      es.close()
+    }
+    expect(errors).toHaveLength(1) // the cut
+    expect(text).toBe(simulateAnswer(messages).content)
+    expect(backend.server.answers.stats).toMatchObject({ created: 1, resumed: 1 })
+  })
+})
