@@ -16,7 +16,7 @@
  *   /stall  reasoning starts, then nothing at all (no keep-alives either)
  */
 const http = require('http')
-const { simulateAnswer, createSimulatedFrames, tokenize, lastUserText, hashString } = require('./simulated-model')
+const { simulateAnswer, createSimulatedFrames, countTokens, lastUserText, hashString } = require('./simulated-model')
 const { createChunkFactory, completion, errorBody } = require('./openai-format')
 const { proxyChatCompletion } = require('./proxy')
 const { createAnswerStore, parseLastEventId } = require('./answers')
@@ -182,8 +182,8 @@ function createDemoServer(userOptions) {
       .slice(0, MAX_ECHOED_MODEL).join('')
     const created = Math.floor(Date.now() / 1000)
     const usage = {
-      prompt_tokens: tokenize(JSON.stringify(body.messages)).length,
-      completion_tokens: tokenize(answer.reasoning).length + tokenize(answer.content).length,
+      prompt_tokens: countTokens(JSON.stringify(body.messages)),
+      completion_tokens: countTokens(answer.reasoning) + countTokens(answer.content),
       total_tokens: 0
     }
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens
