@@ -119,7 +119,8 @@ export function ttTransport(createEventSource?: TtCreateEventSource): Transport 
     })
     task.onClose(() => {
       if (done) return
-      done = true
+      // Closed by the other side; close our end too, so nothing of this task reconnects.
+      close()
       // Closed by the other side after it opened: the normal end of the stream (errCode 200).
       if (opened) sink.end(200, OPEN_HEADER)
       else sink.fail(createError(ERR_NETWORK, 'createEventSource:fail closed before open'), true)
