@@ -6,99 +6,148 @@ import type { Utf8Decoder } from './types'
  *
  * Mini-program logic layers on phones have no TextDecoder, and the shims apps install as the
  * global one do not stream (text-encoding-shim throws on a split character, fast-text-encoding
- * on `{stream: true}`; FACTS.md §3). This decoder is used everywhere, whatever global exists:
- * devtools (which has a native TextDecoder) then decodes exactly as the phone does, and the
- * bundle carries no probe. It decodes 3–7× faster than text-encoding-shim (BENCHMARKS.md).
+ * on `{stream: true}`). This decoder is used everywhere, whatever global exists: devtools (which
+ * has a native TextDecoder) then decodes exactly as the phone does, and the bundle carries no probe.
+ *
+ * Speed (BENCHMARKS.md): iPhones run this in JavaScriptCore without a JIT, where every bytecode
+ * counts and built-ins keep their speed. So each step decodes a whole 2-, 3- or 4-byte sequence
+ * with its bytes in locals (the spec's byte-at-a-time state machine is only the description of
+ * the result); a run of ASCII at the start of a block goes to `String.fromCharCode` straight from
+ * the bytes; code units are collected in a plain array (`apply` over a typed array costs about
+ * twice as much in JavaScriptCore). The continuation bytes of a sequence are read before checking
+ * that they exist: a read past the end gives `undefined`, which fails the continuation test, and
+ * only then is the end checked — so the common path has no bounds checks.
+ * Memory: input is decoded in blocks of BLOCK bytes, so the scratch array never holds more than
+ * about BLOCK code units, whatever the size of a chunk.
  */
 
 const REPLACEMENT = 0xfffd
-/** Code units passed to one `String.fromCharCode.apply` call: well under every engine's argument limit. */
-const APPLY_BLOCK = 0x2000
+/** Bytes decoded per block: each block ends in one `String.fromCharCode.apply`, well under every engine's argument limit. */
+const BLOCK = 0x2000
 
-// Scratch output, grown on demand and shared by all decoders: decode() never re-enters.
-let units = new Uint16Array(4096)
+// Scratch code units of the block being decoded, shared by all decoders: decode() never re-enters.
+const units: number[] = []
+let count = 0
 
 /** A streaming UTF-8 decoder: one pass over the bytes, no exception for any input. */
 export function createUtf8Decoder(): Utf8Decoder {
-  // Encoding §9.1.1: UTF-8 code point, bytes seen, bytes needed, lower and upper boundary.
-  let codePoint = 0
-  let needed = 0
-  let seen = 0
-  let lower = 0x80
-  let upper = 0xbf
+  // The start of a sequence that the last chunk did not finish (a valid prefix: 1–3 bytes).
+  const held: number[] = []
   let bomSeen = false
 
   function decode(input: ArrayBuffer | Uint8Array): string {
     const bytes = input instanceof Uint8Array ? input : new Uint8Array(input)
     const length = bytes.length
-    // Each byte yields at most one code unit, except the byte that ends a pending sequence
-    // with an error (U+FFFD, then itself) or completes a 4-byte one (a surrogate pair).
-    if (units.length < length + 2) units = new Uint16Array(length + 4096)
-    const out = units
-    let n = 0
-    for (let i = 0; i < length; i++) {
-      const byte = bytes[i]
-      if (needed === 0) {
-        if (byte < 0x80) out[n++] = byte
-        else if (byte < 0xc2 || byte > 0xf4) out[n++] = REPLACEMENT
-        else {
-          // C2–DF: one more byte, E0–EF: two, F0–F4: three; the boundaries exclude overlong
-          // forms (E0, F0), surrogates (ED) and code points above U+10FFFF (F4).
-          needed = byte < 0xe0 ? 1 : byte < 0xf0 ? 2 : 3
-          codePoint = byte & (0x7f >> (needed + 1))
-          if (byte === 0xe0) lower = 0xa0
-          else if (byte === 0xf0) lower = 0x90
-          else if (byte === 0xed) upper = 0x9f
-          else if (byte === 0xf4) upper = 0x8f
-        }
-        continue
-      }
-      const inRange = byte >= lower && byte <= upper
-      lower = 0x80
-      upper = 0xbf
-      if (!inRange) {
-        // Reset, restore the byte to the stream (it is decoded again), return error.
-        needed = seen = 0
-        out[n++] = REPLACEMENT
-        i--
-        continue
-      }
-      codePoint = (codePoint << 6) | (byte & 0x3f)
-      if (++seen !== needed) continue
-      if (codePoint > 0xffff) {
-        codePoint -= 0x10000
-        out[n++] = 0xd800 | (codePoint >> 10)
-        out[n++] = 0xdc00 | (codePoint & 0x3ff)
-      } else out[n++] = codePoint
-      needed = seen = 0
+    let s = ''
+    let i = 0
+    // A sequence split by the chunk boundary: decode it with the bytes it still needs. If they
+    // turn out invalid, what follows the error may again be an unfinished sequence: loop.
+    while (held.length && i < length) {
+      const needed = held[0] < 0xe0 ? 2 : held[0] < 0xf0 ? 3 : 4
+      while (held.length < needed && i < length) held.push(bytes[i++])
+      const joined = new Uint8Array(held)
+      held.length = 0
+      run(joined, 0, joined.length)
     }
-    return text(out, n)
+    do {
+      const stop = Math.min(length, i + BLOCK)
+      if (!count) {
+        // The block starts with ASCII: those bytes are their own code units.
+        let ascii = i
+        while (ascii < stop && bytes[ascii] < 0x80) ascii++
+        if (ascii > i) {
+          s += String.fromCharCode.apply(null, bytes.subarray(i, (i = ascii)) as unknown as number[])
+          if (i === stop) continue
+        }
+      }
+      i = run(bytes, i, stop)
+      s += text()
+    } while (i < length)
+    if (!bomSeen && s) {
+      // Encoding §6 "UTF-8 decode": one leading BOM is dropped; any later U+FEFF is text.
+      bomSeen = true
+      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1)
+    }
+    return s
+  }
+
+  /**
+   * Decodes bytes[i…] into `units` until at least `stop` (a sequence may end past it); returns
+   * where it stopped. Encoding §9.1.1 "UTF-8 decoder", one whole sequence per step: C2–DF take
+   * one more byte, E0–EF two, F0–F4 three; the first one's boundaries exclude overlong forms (E0,
+   * F0), surrogates (ED) and code points above U+10FFFF (F4). A byte outside its boundaries ends
+   * the sequence with an error and is decoded again ("prepend byte to stream").
+   */
+  function run(bytes: Uint8Array, i: number, stop: number): number {
+    const out = units
+    let n = count
+    while (i < stop) {
+      let lead = bytes[i]
+      if (lead < 0x80) {
+        do {
+          out[n++] = lead
+          if (++i === stop) break
+        } while ((lead = bytes[i]) < 0x80)
+        continue
+      }
+      // The bytes of the sequence that are valid so far.
+      let valid = 1
+      if (lead > 0xc1 && lead < 0xf5) {
+        // A byte past the end reads as undefined and fails every test below.
+        const second = bytes[i + 1]
+        if (lead < 0xe0) {
+          if ((second & 0xc0) === 0x80) {
+            out[n++] = ((lead & 0x1f) << 6) | (second & 0x3f)
+            i += 2
+            continue
+          }
+        } else if (second >= (lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80) && second <= (lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf)) {
+          valid = 2
+          const third = bytes[i + 2]
+          if ((third & 0xc0) === 0x80) {
+            if (lead < 0xf0) {
+              out[n++] = ((lead & 0xf) << 12) | ((second & 0x3f) << 6) | (third & 0x3f)
+              i += 3
+              continue
+            }
+            valid = 3
+            const fourth = bytes[i + 3]
+            if ((fourth & 0xc0) === 0x80) {
+              // A supplementary code point: a surrogate pair.
+              const cp = (((lead & 7) << 18) | ((second & 0x3f) << 12) | ((third & 0x3f) << 6) | (fourth & 0x3f)) - 0x10000
+              out[n++] = 0xd800 | (cp >> 10)
+              out[n++] = 0xdc00 | (cp & 0x3ff)
+              i += 4
+              continue
+            }
+          }
+        }
+        // The next byte is missing: the input ends inside the sequence, whose valid start is held.
+        if (i + valid >= bytes.length) break
+      }
+      // The next byte is no continuation (or the lead no lead): an error; that byte is decoded again.
+      out[n++] = REPLACEMENT
+      i += valid
+    }
+    count = n
+    // Left the loop before `stop`: hold the rest, the start of a sequence the input does not finish.
+    if (i < stop) while (i < bytes.length) held.push(bytes[i++])
+    return i
+  }
+
+  /** The block's code units as a string; empties the scratch. */
+  function text(): string {
+    units.length = count
+    count = 0
+    return String.fromCharCode.apply(null, units)
   }
 
   function end(): string {
     // End of queue with bytes still needed: one error.
-    const rest = needed ? '\ufffd' : ''
-    needed = seen = 0
-    lower = 0x80
-    upper = 0xbf
+    const rest = held.length ? '\ufffd' : ''
+    held.length = 0
     bomSeen = false
     return rest
-  }
-
-  function text(out: Uint16Array, n: number): string {
-    let start = 0
-    if (!bomSeen && n > 0) {
-      // Encoding §6 "UTF-8 decode": one leading BOM is dropped; any later U+FEFF is text.
-      bomSeen = true
-      if (out[0] === 0xfeff) start = 1
-    }
-    let s = ''
-    while (start < n) {
-      const stop = Math.min(n, start + APPLY_BLOCK)
-      s += String.fromCharCode.apply(null, out.subarray(start, stop) as unknown as number[])
-      start = stop
-    }
-    return s
   }
 
   return { decode, end }
