@@ -319,8 +319,8 @@ describe('14. backpressure: a client that stops reading stops the model and the 
 
   test('the proxy stops reading the upstream while the client does not read; detached, it stops at the answer bound', async () => {
     const EVENT = 'data: {"choices":[{"delta":{"content":"' + 'y'.repeat(16 * 1024) + '"}}]}\n\n'
-    const MAX_UPSTREAM = 64 * 1024 * 1024
-    const up = { written: 0, blocked: false, ended: false }
+    const MAX_UPSTREAM = 32 * 1024 * 1024
+    const up = { written: 0, events: 0, blocked: false, ended: false }
     upstream = http.createServer((req, res) => {
       req.resume()
       req.on('end', () => {
@@ -329,6 +329,7 @@ describe('14. backpressure: a client that stops reading stops the model and the 
           up.blocked = false
           while (up.written < MAX_UPSTREAM) {
             up.written += EVENT.length
+            up.events++
             if (!res.write(EVENT)) {
               up.blocked = true
               return res.once('drain', pump)
@@ -350,7 +351,7 @@ describe('14. backpressure: a client that stops reading stops the model and the 
     expect(up.blocked).toBe(true)
     expect(up.ended).toBe(false)
     const store = backend.server.answers
-    console.log('[backpressure, proxy] upstream held after ' + (held / 1048576).toFixed(1) + ' MiB of 64 MiB; answer store ' + (store.totalBytes / 1048576).toFixed(1) + ' MiB')
+    console.log('[backpressure, proxy] upstream held after ' + (held / 1048576).toFixed(1) + ' MiB of 32 MiB; answer store ' + (store.totalBytes / 1048576).toFixed(1) + ' MiB')
     expect(held).toBeLessThan(16 * 1024 * 1024)
     expect(store.totalBytes).toBeLessThan(12 * 1024 * 1024)
 
@@ -362,6 +363,15 @@ describe('14. backpressure: a client that stops reading stops the model and the 
     expect(up.blocked).toBe(true)
     expect(answer.bytes).toBeLessThan(maxAnswerBytes + 2 * EVENT.length)
     expect(up.written).toBeLessThan(MAX_UPSTREAM / 2)
+
+    // A reconnect from a recent event: the kept events, then the upstream is read on to its end.
+    const from = answer.seq - 5
+    const rest = await request(backend.baseUrl + '/chat/completions', { headers: { 'Content-Type': 'application/json', 'Last-Event-ID': stream.answerId + '.' + from } }, '{}')
+    expect(rest.status).toBe(200)
+    expect(up.ended).toBe(true)
+    expect(rest.events[0].lastEventId).toBe(stream.answerId + '.' + (from + 1))
+    expect(rest.events[rest.events.length - 1].data).toBe('[DONE]')
+    expect(rest.events).toHaveLength(up.events + 1 - from)
   }, 30000)
 })
 
