@@ -125,6 +125,7 @@ function createDemoServer(userOptions) {
     if (req.method === 'GET' && (path === '/' || path === '/health')) {
       return input.sendJson(res, 200, { ok: true, mode: proxyMode ? 'proxy' : 'simulated', endpoint: 'POST ' + ENDPOINT })
     }
+    if (req.method === 'DELETE' && path.startsWith(ENDPOINT + '/')) return cancel(res, path.slice(ENDPOINT.length + 1))
     if (path !== ENDPOINT) return input.sendError(res, 404, 'Not found: ' + req.method + ' ' + path.slice(0, 100), 'not_found')
     if (req.method !== 'POST') return input.sendError(res, 405, 'Use POST', 'method_not_allowed', { Allow: 'POST' })
     if (!input.isJsonContentType(req)) {
@@ -151,6 +152,20 @@ function createDemoServer(userOptions) {
       }
       answerSimulated(req, res, body)
     })
+  }
+
+  /**
+   * [extension] `DELETE /v1/chat/completions/<answerId>`: Stop for good. The answer is dropped
+   * at once (generation stops, the upstream request is aborted), where a mere disconnect keeps
+   * it going for a resume. 204, or 410 when it is already gone.
+   */
+  function cancel(res, answerId) {
+    const answer = answers.get(answerId)
+    if (!answer) return input.sendError(res, 410, 'This answer is no longer available', 'answer_expired')
+    log('cancel ' + answer.id + ' at ' + answer.seq + (answer.finished ? ' (finished)' : ''))
+    answer.discard()
+    res.writeHead(204)
+    res.end()
   }
 
   /** `Last-Event-ID: <answerId>.<seq>`: the same answer after `seq`, or 410 when it is gone. */
@@ -295,7 +310,7 @@ function writeStreamHead(res, answer) {
 function sendCors(res) {
   res.writeHead(204, {
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+    'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
     'Access-Control-Allow-Headers': 'Content-Type, Authorization, Accept, Last-Event-ID, X-Demo-Token'
   })
   res.end()

@@ -474,3 +474,47 @@ describe('demo backend, resumed by the library itself', () => {
     expect(backend.server.answers.stats).toMatchObject({ created: 1, resumed: 1 })
   })
 })
+
+describe('demo backend, cancelling an answer [extension]', () => {
+  let backend
+  let upstream
+  afterEach(async () => {
+    await backend.close()
+    if (upstream) {
+      upstream.closeAllConnections()
+      await new Promise((resolve) => upstream.close(resolve))
+      upstream = null
+    }
+  })
+
+  test('DELETE /v1/chat/completions/<answerId> drops the answer and aborts the upstream request; then 410', async () => {
+    let upstreamClosed = false
+    upstream = http.createServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' })
+        res.write('data: {"id":"u","choices":[{"delta":{"content":"a"}}]}\n\n')
+        res.on('close', () => (upstreamClosed = true))
+      })
+    })
+    await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+    backend = await startDemoServer({ upstream: 'http://127.0.0.1:' + upstream.address().port + '/v1', apiKey: 'k' })
+    const first = await post(backend.baseUrl + '/chat/completions', { messages: QUESTION, stream: true }, (piece, req, items) => {
+      if (items.length) req.destroy()
+    })
+    const answerId = first.headers['x-answer-id']
+    expect(backend.server.answers.get(answerId)).toBeDefined()
+    const cancelUrl = backend.baseUrl + '/chat/completions/' + answerId
+    const deleted = await new Promise((resolve, reject) => {
+      http.request(cancelUrl, { method: 'DELETE' }, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode))
+      }).on('error', reject).end()
+    })
+    expect(deleted).toBe(204)
+    await waitFor(() => upstreamClosed, 5000, 'the upstream request to be aborted')
+    expect(backend.server.answers.get(answerId)).toBe(undefined)
+    const again = await post(backend.baseUrl + '/chat/completions', {}, null, { 'Last-Event-ID': first.items[0].id })
+    expect(again.status).toBe(410)
+  })
+})
