@@ -166,6 +166,17 @@ describe('node wx.request: chunked semantics', () => {
     await waitFor(() => server.requests('/stall').slice(-1)[0].closed, 'server to see the socket closed')
   })
 
+  test('a timeout beyond 2^31-1 ms (or Infinity) is clamped, not a 1 ms timer', async () => {
+    for (const timeout of [2 ** 40, Infinity]) {
+      const r = record({ url: server.url('/stall'), timeout })
+      await waitFor(() => r.log.some((e) => e.kind === 'chunk'), 'first chunk')
+      await settle(30)
+      expect(kinds(r.log)).not.toContain('fail')
+      r.task.abort()
+      expect(lastOf(await r.done)).toMatchObject({ res: { errMsg: 'request:fail abort' } })
+    }
+  })
+
   test('abort: fail abort (no errno, as devices report), nothing after, the server sees the close', async () => {
     const r = record({ url: server.url('/stall') })
     await waitFor(() => r.log.some((e) => e.kind === 'chunk'), 'first chunk')
@@ -514,6 +525,17 @@ describe('node wx.request: Content-Encoding decoded chunk by chunk (issue 8 item
     expect(kinds(r.log)).not.toContain('success')
     r.task.abort()
     expect(lastOf(await r.done)).toMatchObject({ kind: 'fail', res: { errMsg: 'request:fail abort' } })
+  })
+
+  test('Accept-Encoding: gzip, deflate, br is sent unless the caller set one', async () => {
+    expect(echoOf(await record({ url: server.url('/plain') }).done).headers['accept-encoding']).toBe('gzip, deflate, br')
+    expect(echoOf(await record({ url: server.url('/plain'), header: { 'accept-encoding': 'identity' } }).done).headers['accept-encoding']).toBe('identity')
+  })
+
+  test('an unknown coding: the bytes are delivered as they came', async () => {
+    const log = await record({ url: server.url('/unknown-encoding') }).done
+    expect(concatText(chunksOf(log))).toBe('id: 1\ndata: the one\n\n')
+    expect(lastOf(log).kind).toBe('success')
   })
 
   test('without chunks (enableChunked false, noChunkCallbacks) success carries the decoded body', async () => {

@@ -199,6 +199,11 @@ const routes: Record<string, Route> = {
     }
     next(0)
   },
+  // A coding nobody knows: the bytes are plain SSE and must be passed on as they are.
+  '/unknown-encoding': (_req, res, ctx) => {
+    res.writeHead(200, { ...SSE_HEADERS, 'Content-Encoding': 'x-unknown' })
+    ctx.writeSlowly(['id: 1\ndata: the one\n\n'], () => res.end())
+  },
   // A chunked body whose second chunk has a size line that is not hex: a parse error mid-body.
   '/malformed-chunked': (_req, res, ctx) => {
     const socket = res.socket!
