@@ -103,3 +103,46 @@ test('the WeChat bundle carries none of the other transports (its size budget: t
   const all = fs.readFileSync(path.join(__dirname, '..', '..', 'miniprogram_dist', 'universal.js'), 'utf8')
   for (const marker of ['createEventSource', 'getReader', 'AbortController', 'httpRequest', 'dataType']) expect(all).toContain(marker)
 })
+
+describe('miniprogram_dist/universal.js in a bare realm (no fetch, no TextDecoder, no Buffer), as a mini-program loads it', () => {
+  const vm = require('node:vm') as typeof import('node:vm')
+  const acorn = require('acorn') as typeof import('acorn')
+  const code = () => fs.readFileSync(path.join(__dirname, '..', '..', 'miniprogram_dist', 'universal.js'), 'utf8')
+
+  function load(globals: Record<string, any>): typeof universal {
+    const module = { exports: {} as any }
+    const context = vm.createContext({ module, exports: module.exports, setTimeout, clearTimeout, console, ...globals })
+    vm.runInContext(code(), context)
+    return module.exports
+  }
+
+  test('ES2015 syntax, no require()', () => {
+    expect(() => acorn.parse(code(), { ecmaVersion: 2015, sourceType: 'script' })).not.toThrow()
+    expect(code()).not.toMatch(/\brequire\(/)
+  })
+
+  test.each([
+    ['tt (Douyin)', () => require('./hosts/tt').ttHost(), 'tt'],
+    ['my (Alipay; ArrayBuffers from another realm)', () => require('./hosts/my').myHost(), 'my']
+  ])('%s: streams events to onMessage', async (_name, make, global) => {
+    const host = make()
+    try {
+      const lib = load({ [global]: (globalThis as any)[global] })
+      expect(lib.detectHost().name).toBe(global === 'tt' ? 'tt.createEventSource' : 'my.request')
+      const source = lib.connectEventSource({ url: 'https://api.example.invalid/sse', method: 'POST', data: { q: 1 } })
+      const seen: string[] = []
+      const errors: number[] = []
+      source.onMessage((e: any) => seen.push(e.type + ':' + e.data + ':' + e.lastEventId))
+      source.onError((e: any) => errors.push(e.errCode))
+      const req = await host.nextRequest()
+      req.respond(200, { 'Content-Type': 'text/event-stream' })
+      req.write('event: delta\nid: 1\ndata: 你好\n\ndata: 🤖\n\n')
+      req.end()
+      await waitFor(() => errors.length === 1, 'the end')
+      expect(seen).toEqual(['delta:你好:1', 'message:🤖:1'])
+      expect(errors).toEqual([host.normalEnd])
+    } finally {
+      await host.dispose()
+    }
+  })
+})
