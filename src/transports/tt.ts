@@ -101,14 +101,19 @@ export function ttTransport(createEventSource?: TtCreateEventSource): Transport 
       }
     }
 
-    task.onOpen(() => {
-      // Once per connection: a second open could only come from the task's own reconnect.
-      if (done || opened) return
+    function open(): void {
       opened = true
       sink.head(200, OPEN_HEADER)
+    }
+    task.onOpen(() => {
+      // Once per connection: a second open could only come from the task's own reconnect.
+      if (!done && !opened) open()
     })
     task.onMessage((res) => {
-      if (!done && opened) sink.body(serializeTtMessage(res || {}))
+      if (done) return
+      // A message proves the stream open, should the task not have said so first.
+      if (!opened) open()
+      sink.body(serializeTtMessage(res || {}))
     })
     task.onError((res) => {
       if (done) return

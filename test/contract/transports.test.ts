@@ -70,6 +70,16 @@ describe('tt transport (Douyin tt.createEventSource)', () => {
     expect(events).toEqual([expected])
   })
 
+  test('a message before onOpen opens the stream first (nothing is lost)', () => {
+    const { task, fire } = fakeTask()
+    const rec = recordingSink()
+    ttTransport(() => task)(transportRequest(), rec.sink)
+    fire('message', { data: 'x' })
+    fire('open')
+    expect(rec.kinds()).toEqual(['head', 'body'])
+    expect(rec.bodyText()).toBe('data: x\n\n')
+  })
+
   test('onError: the task is closed at once (its own reconnect never starts), then fail(600000, retry)', () => {
     const { task, fire } = fakeTask()
     const rec = recordingSink()
