@@ -407,7 +407,7 @@ describe('demo backend, resumable answers (Last-Event-ID)', () => {
   })
 
   test('an answer expires `ttlMs` after its last event', async () => {
-    backend = await startDemoServer({ tokensPerSecond: 2000, answers: { ttlMs: 80 } })
+    backend = await startDemoServer({ tokensPerSecond: 2000, answers: { ttlMs: 300 } })
     const whole = await post(url(), { messages: QUESTION, stream: true })
     expect(backend.server.answers.size).toBe(1)
     await waitFor(() => backend.server.answers.size === 0, 3000, 'the answer to expire')
