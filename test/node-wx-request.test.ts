@@ -514,7 +514,7 @@ describe('node wx.request: Content-Encoding decoded chunk by chunk (issue 8 item
     const log = await record({ url: compressed(encoding) }).done
     const chunks = chunksOf(log)
     expect(concatText(chunks)).toBe(cjkBody)
-    expect(chunks.length).toBeGreaterThanOrEqual(CJK_EVENTS.length) // not one piece at the end
+    expect(chunks.length).toBeGreaterThan(1) // not one piece at the end (the stalled streams below show it for sure)
     expect(lastOf(log)).toMatchObject({ kind: 'success', res: { statusCode: 200 } })
     expect((log[0] as any).res.header['Content-Encoding']).toBe(encoding === 'deflate-raw' ? 'deflate' : encoding)
   })

@@ -193,7 +193,8 @@ const routes: Record<string, Route> = {
         return
       }
       if (then === 'end') { last.on('end', () => res.end()); first.end() }
-      else if (then === 'corrupt') { res.write(Buffer.from('this is not compressed data, at all. '.repeat(4))); ctx.later(() => res.end(), WRITE_GAP_MS) }
+      // The bad bytes well after the events, so they do not share a read with the last one.
+      else if (then === 'corrupt') ctx.later(() => { res.write(Buffer.from('this is not compressed data, at all. '.repeat(4))); ctx.later(() => res.end(), WRITE_GAP_MS) }, 100)
       else if (then === 'die') res.socket?.destroy()
       // 'stall': nothing more until the client goes away.
     }
