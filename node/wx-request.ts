@@ -382,13 +382,15 @@ function startRequest(given: AnyOptions, config: CreateWxRequestOptions): WxRequ
       return fail(`invalid redirect location ${JSON.stringify(location)}`, ERRNO_NETWORK)
     }
     if (next.protocol !== 'http:' && next.protocol !== 'https:') return fail(`redirect to a non-HTTP(S) URL ${JSON.stringify(next.href)}`, ERRNO_NETWORK)
-    // Step 12: 301/302 after a POST, and 303 after anything but GET/HEAD, become a GET without body.
+    // "If internalResponse's status is 301 or 302 and request's method is `POST`", or "303 and
+    // request's method is not `GET` or `HEAD`": a GET without body or request-body-headers.
     if ((status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
       method = 'GET'
       body = undefined
       for (const name of BODY_HEADERS) deleteHeader(header, name)
     }
-    // Step 13: credentials set by the caller do not travel to another origin.
+    // "If request's current URL's origin is not same origin with locationURL's origin": the CORS
+    // non-wildcard request-header name, `Authorization`, is deleted.
     if (next.origin !== url.origin) deleteHeader(header, 'authorization')
     url = next
     send()
