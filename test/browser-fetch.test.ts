@@ -2,8 +2,8 @@
  * The fetch transport in a real browser: headless Chromium loads the built universal entry
  * (dist/universal.mjs, as a bundler would hand it to an H5 page), whose feature detection finds
  * no mini-program global and picks fetch + ReadableStream. For every stream of the conformance
- * corpus (test/helpers/conformance-corpus.ts), served whole, in its written pieces and one byte
- * per write, it must deliver exactly the events Chromium's own EventSource delivers for the same
+ * corpus (test/helpers/conformance-corpus.ts), served whole, in its written pieces, one byte
+ * per write and cut at random (seeded), it must deliver exactly the events Chromium's own EventSource delivers for the same
  * GET (and the spec's, where Chromium's deviation is documented). Then what the native one cannot
  * do: POST with headers and a JSON body, and Last-Event-ID on our reconnection.
  *
@@ -19,6 +19,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
 import { connectEventSource } from '../src/universal'
+import { mulberry32 } from '../node/wx-request'
 
 const CHROMIUM = '/usr/bin/chromium'
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM)
@@ -35,8 +36,8 @@ const LAUNCH_ARGS = [
 ]
 const STREAM_TIMEOUT = 15000
 
-type Plan = 'whole' | 'pieces' | 'bytes'
-const PLANS: Plan[] = ['whole', 'pieces', 'bytes']
+type Plan = 'whole' | 'pieces' | 'bytes' | 'random'
+const PLANS: Plan[] = ['whole', 'pieces', 'bytes', 'random']
 /** Pause between the CUT pieces of 'pieces', so they are read separately. */
 const PIECE_GAP_MS = 15
 /** At most this many 1-byte writes per response; coarser ones after them (each write costs a turn). */
@@ -49,6 +50,16 @@ function planCuts(testCase: ConformanceCase, plan: Plan): number[] | null {
   const n = bytes.length
   if (plan === 'whole') return []
   if (plan === 'pieces') return cuts.length ? cuts.filter((c) => c > 0 && c < n) : null
+  if (plan === 'random') {
+    // Pieces of 1..max bytes from a PRNG seeded by the case's name (the same cuts every run).
+    let seed = 2166136261
+    for (let i = 0; i < testCase.name.length; i++) seed = Math.imul(seed ^ testCase.name.charCodeAt(i), 16777619)
+    const random = mulberry32(seed >>> 0)
+    const max = Math.max(8, Math.ceil(n / 50))
+    const out: number[] = []
+    for (let at = 1 + Math.floor(random() * max); at < n; at += 1 + Math.floor(random() * max)) out.push(at)
+    return out
+  }
   const all = Array.from({ length: Math.max(0, n - 1) }, (_, i) => i + 1)
   if (all.length <= MAX_WRITES) return all
   const rest = all.slice(BYTE_WRITES)
