@@ -13,7 +13,7 @@ import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { connectEventSource } from '../src/event-source'
-import type { RequestFunction, UniEventSource } from '../src/types'
+import type { RequestFunction, RequestTask, UniEventSource } from '../src/types'
 import { createWxRequest } from '../node'
 import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
 import { mulberry32 } from '../node/wx-request'
@@ -194,7 +194,7 @@ async function readWithBrowser(page: Page, url: string, types: string[]): Promis
  */
 function cuttingRequest(request: RequestFunction, cuts: number[]): RequestFunction {
   return (options) => {
-    const task = request(options)
+    const task = request(options) as RequestTask | void
     if (!task || !task.onChunkReceived) return task
     const onChunkReceived = task.onChunkReceived
     return {
@@ -202,7 +202,8 @@ function cuttingRequest(request: RequestFunction, cuts: number[]): RequestFuncti
       onChunkReceived(callback) {
         let offset = 0 // of the next chunk's first byte in the stream
         let next = 0 // index in cuts of the first cut not yet passed
-        onChunkReceived(({ data }) => {
+        onChunkReceived(({ data }: { data: ArrayBuffer | string }) => {
+          if (typeof data === 'string') throw new Error('the Node wx.request gives ArrayBuffers')
           const end = offset + data.byteLength
           let start = offset
           while (next < cuts.length && cuts[next] <= start) next++

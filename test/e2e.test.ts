@@ -38,7 +38,7 @@ afterAll(() => server.close())
 /** What a source delivered, in order, with the readyState seen inside each callback. */
 interface Recorder {
   source: UniEventSource
-  opens: Array<{ type: string; readyState: number }>
+  opens: Array<{ type: string | null; readyState: number }>
   messages: EventSourceMessage[]
   errors: Array<{ error: UniError; readyState: number }>
   order: string[]

@@ -34,7 +34,7 @@ export function requestTransport(request: RequestFunction): Transport {
         return sink.fail(
           createError(
             ERR_NO_STREAM,
-            TAG + 'no body and no onChunkReceived on the task (an interceptor Promise?): pass wx.request'
+            TAG + 'no body, no onChunkReceived on the task (an interceptor Promise?): pass the host request, e.g. wx.request'
           ),
           false
         )
