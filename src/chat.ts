@@ -12,7 +12,7 @@
  *
  * | key | what | sent |
  * |---|---|---|
- * | `blocks[k]` | `{ nodes }`: a finished markdown block, `render(markdown)` | once |
+ * | `blocks[k]` | finished markdown blocks, `render(markdown)` (those finished in one flush together) | once |
  * | `blocks[k]` | `{ lang, lines: [], tail: '' }`: a fenced code block | once |
  * | `blocks[k].lines[j]` | finished lines of that code block (one item per flush, joined by `\n`) | once |
  * | `blocks[k].tail` | its unfinished last line | while it grows |
@@ -107,7 +107,6 @@ const BLANK = /^[ \t]*$/
 const INDENTED = /^[ \t]/
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/
 const HEADING = /^ {0,3}#{1,6}([ \t]|$)/
-const LIST_ITEM = /^([*+-]|\d{1,9}[.)])([ \t]|$)/
 
 /**
  * [extension] Streams an answer into `path` with the setData calls described above.
@@ -137,7 +136,6 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
   let blockStart = 0
   let blockCount = 0
   let blockHasText = false
-  let blockIsList = false
   let prevBlank = false
   let prevHeading = false
   /** The open fenced code block: its fence, block index, next line index; null outside one. */
@@ -158,6 +156,16 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
   let lastFlush = -Infinity
   let closed = false
 
+  /** Markdown blocks finished in this flush, rendered when it is sent; `mergeInto` takes more. */
+  let merged: { index: number; source: string }[] = []
+  let mergeInto: { index: number; source: string } | null = null
+
+  function commitMerged(): void {
+    for (const block of merged) stable[path + '.blocks[' + block.index + ']'] = render(block.source)
+    merged = []
+    mergeInto = null
+  }
+
   /** The code lines finished in this flush go as one item of `lines`: one key, not one per line. */
   function endCodeLines(): void {
     if (fence && codeLines.length) {
@@ -169,7 +177,12 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
 
   function emitBlock(markdown: string): void {
     if (BLANK.test(markdown.replace(/\n/g, ''))) return
-    stable[path + '.blocks[' + blockCount++ + ']'] = { nodes: render(markdown) }
+    // Blocks finished in the same flush go as one item: one key, one rich-text.
+    if (mergeInto) mergeInto.source += markdown
+    else {
+      mergeInto = { index: blockCount++, source: markdown }
+      merged.push(mergeInto)
+    }
     cut = true
   }
 
@@ -191,20 +204,21 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
     const open = FENCE.exec(value)
     const opens = open !== null && (open[1][0] === '~' || open[2].indexOf('`') < 0)
     const heading = HEADING.test(value)
-    const item = LIST_ITEM.test(value)
     // Cut before this line when nothing after it can change the block before it: a blank line
-    // ended that block (and this line is not indented into it), or this line starts a heading,
-    // a code fence or another top-level item of a list, or the line before was a heading.
+    // ended that block (and this line is not indented into it), or this line starts a heading or
+    // a code fence, or the line before was a heading. (Items of one list stay one block: cut
+    // apart, each item costs a key and list markup of its own, more than re-sending short items.)
     if (
       blockHasText &&
       start > blockStart &&
-      ((prevBlank && !blank && !INDENTED.test(value)) || heading || opens || prevHeading || (item && blockIsList))
+      ((prevBlank && !blank && !INDENTED.test(value)) || heading || opens || prevHeading)
     ) {
       emitBlock(text.slice(blockStart, start))
       blockStart = start
       blockHasText = false
     }
     if (opens) {
+      commitMerged()
       const index = blockCount++
       stable[path + '.blocks[' + index + ']'] = { lang: open![2].trim().split(/\s/)[0], lines: [], tail: '' }
       cut = true
@@ -214,10 +228,7 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
       prevBlank = prevHeading = false
       return
     }
-    if (!blank && !blockHasText) {
-      blockHasText = true
-      blockIsList = item
-    }
+    if (!blank) blockHasText = true
     prevBlank = blank
     prevHeading = heading
   }
@@ -235,10 +246,10 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
     }
     const rest = text.slice(pos)
     // The unfinished line already shows the block before it is finished: after a blank line or a
-    // heading it does not start indented, or it starts another item of the list.
+    // heading it does not start indented.
     if (
       !fence && blockHasText && rest && pos > blockStart &&
-      (((prevBlank || prevHeading) && !INDENTED.test(rest)) || (blockIsList && LIST_ITEM.test(rest)))
+      (prevBlank || prevHeading) && !INDENTED.test(rest)
     ) {
       emitBlock(text.slice(blockStart, pos))
       blockStart = pos
@@ -266,7 +277,7 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
     }
     const thinkRest = reasoning.slice(thinkPos)
     if (thinkRest !== sentThinkTail) replace[path + '.thinkTail'] = thinkRest
-    if (source !== sentLiveSource) replace[path + '.live'] = source ? render(source) : ''
+    commitMerged()
     return { source, replace }
   }
 
@@ -280,14 +291,19 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
     const update = stable
     stable = {}
     const replaced = Object.keys(replace)
-    if (replaced.length) {
-      for (const key in replace) update[key] = replace[key]
+    if (replaced.length || source !== sentLiveSource) {
       // What replaces an earlier value (the growing block, an unfinished line) may wait for more
       // text, or the end, when sending it now would take the answer over the budget — unless
       // something was cut this flush: the cut text would be on screen twice until it goes.
-      const held = !final && !cut && budget > 0 && stats.bytes + utf8Length(JSON.stringify(update)) > budget * inputBytes + ALLOWANCE
+      // (The growing block is costed by its markdown before it is rendered: HTML is no shorter.)
+      const liveKey = path + '.live'
+      const pending = source !== sentLiveSource
+      for (const key in replace) update[key] = replace[key]
+      const estimate = stats.bytes + utf8Length(JSON.stringify(update)) + (pending ? utf8Length(source) + liveKey.length + 6 : 0)
+      const held = !final && !cut && budget > 0 && estimate > budget * inputBytes + ALLOWANCE
       if (held) replaced.forEach((key) => delete update[key])
       else {
+        if (pending) update[liveKey] = source ? render(source) : ''
         sentLiveSource = source
         if (fence) sentTail = final ? '' : text.slice(pos)
         sentThinkTail = reasoning.slice(thinkPos)

@@ -35,7 +35,7 @@ function normal(blocks: any[]) {
 /** What the page shows, as markdown again: finished blocks, code blocks, the growing block. */
 function shown(message: any): string {
   const parts = message.blocks.map((b: any) =>
-    b.lines ? '```' + b.lang + '\n' + b.lines.concat(b.tail ? [b.tail] : []).join('\n') + '\n```\n' : b.nodes
+    b.lines ? '```' + b.lang + '\n' + b.lines.concat(b.tail ? [b.tail] : []).join('\n') + '\n```\n' : b
   )
   return parts.join('') + (message.live || '')
 }
@@ -65,26 +65,32 @@ describe('createChatStream: stable prefix', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }))
   afterEach(() => jest.useRealTimers())
 
+  const FINE = [
+    '# Title\n',
+    'Intro paragraph with **bold**.\n\n',
+    '- one\n- two\n  still two\n\n',
+    '| a | b |\n| - | - |\n| 1 | 2 |\n\n',
+    { lang: 'py', code: 'print("hi")\n\nx = 1', tail: '' },
+    'after code\n'
+  ]
   test.each([
-    ['whole', [0]],
-    ['in 7 pieces', [3, 9, 17, 31, 60, 99, 140]],
-    ['one character at a time', Array.from({ length: DOC.length }, (_, i) => i)]
-  ])('cuts finished blocks the same way however the text arrives (%s)', (_name, cuts) => {
+    // Blocks finished within one flush go together as one item.
+    ['whole', [0], [FINE.slice(0, 4).join(''), FINE[4], FINE[5]]],
+    ['in 7 pieces', [3, 9, 17, 31, 60, 99, 140], null],
+    ['one character at a time', Array.from({ length: DOC.length }, (_, i) => i), FINE]
+  ])('cuts finished blocks the same way however the text arrives (%s)', (_name, cuts, expected) => {
     const { stream, message } = recorder()
-    for (const piece of cutWith(DOC, cuts)) {
+    for (const piece of cutWith(DOC, cuts as number[])) {
       stream.append(piece)
       jest.advanceTimersByTime(60)
     }
     stream.finish()
-    expect(normal(message().blocks)).toEqual([
-      { nodes: '# Title\n' },
-      { nodes: 'Intro paragraph with **bold**.\n\n' },
-      { nodes: '- one\n' },
-      { nodes: '- two\n  still two\n\n' },
-      { nodes: '| a | b |\n| - | - |\n| 1 | 2 |\n\n' },
-      { lang: 'py', code: 'print("hi")\n\nx = 1', tail: '' },
-      { nodes: 'after code\n' }
-    ])
+    const blocks = normal(message().blocks)
+    if (expected) expect(blocks).toEqual(expected)
+    // However they were grouped: the same markdown, the same code block.
+    const markdown = blocks.filter((b: any) => typeof b === 'string')
+    expect(markdown.join('')).toBe(FINE.slice(0, 4).join('') + FINE[5])
+    expect(blocks.filter((b: any) => typeof b !== 'string')).toEqual([FINE[4]])
     expect(message().live).toBe('')
     expect(stream.text).toBe(DOC)
   })
@@ -99,9 +105,9 @@ describe('createChatStream: stable prefix', () => {
     const seen = new Map<string, number>()
     calls.forEach((c) => Object.keys(c.update).forEach((k) => seen.set(k, (seen.get(k) || 0) + 1)))
     const repeated = [...seen].filter(([, n]) => n > 1).map(([k]) => k)
-    expect(repeated.sort()).toEqual([PATH + '.blocks[5].tail', PATH + '.live'])
+    expect(repeated.sort()).toEqual([PATH + '.blocks[4].tail', PATH + '.live'])
     // And the code block's lines went in several items, each once.
-    expect(seen.get(PATH + '.blocks[5].lines[0]')).toBe(1)
+    expect(seen.get(PATH + '.blocks[4].lines[0]')).toBe(1)
   })
 
   test('over the budget, the growing block waits for more text, except right after a cut', () => {
@@ -115,14 +121,14 @@ describe('createChatStream: stable prefix', () => {
     expect(message().live).toBe('x'.repeat(3000))
     stream.append('\n\nz')
     jest.advanceTimersByTime(60)
-    expect(message().blocks).toEqual([{ nodes: 'x'.repeat(3000) + 'y\n\n' }])
+    expect(message().blocks).toEqual(['x'.repeat(3000) + 'y\n\n'])
     expect(message().live).toBe('z')
   })
 
   test('mid-stream, an open code fence is a code block with its unfinished last line', () => {
     const { stream, message } = recorder()
     stream.append('Text\n\n```js\nconst a = 1\nconst b')
-    expect(message().blocks).toEqual([{ nodes: 'Text\n\n' }, { lang: 'js', lines: ['const a = 1'], tail: 'const b' }])
+    expect(message().blocks).toEqual(['Text\n\n', { lang: 'js', lines: ['const a = 1'], tail: 'const b' }])
     expect(message().live).toBe('')
     jest.advanceTimersByTime(60)
     stream.append(' = 2\n``')
@@ -228,7 +234,7 @@ describe('createChatStream: typewriter', () => {
     const { stream, message } = recorder({ typewriter: 5000 })
     stream.append('hello world, a long burst')
     stream.finish()
-    expect(message().blocks).toEqual([{ nodes: 'hello world, a long burst' }])
+    expect(message().blocks).toEqual(['hello world, a long burst'])
   })
 })
 

@@ -9,7 +9,8 @@
  * - `Page()` and a page instance whose `setData` applies path updates (`messages[3].content`)
  *   to `this.data`, counts every call and tells listeners (a WXML renderer, the terminal).
  *
- * `wx` is what the caller passes (the demo passes the library's Node `wx.request`).
+ * `wx` is what the caller passes (the demo passes the library's Node `wx.request`), plus the app
+ * lifecycle (`wx.onAppHide`/`onAppShow` and their `off…`), fired by `runtime.hide()`/`runtime.show()`.
  */
 const fs = require('fs')
 const path = require('path')
@@ -22,7 +23,13 @@ const SHADOWED_GLOBALS = ['process', 'Buffer', 'global', '__dirname', '__filenam
  */
 function createMiniprogramRuntime(options) {
   const root = path.resolve(options.root)
-  const wx = options.wx
+  const lifecycle = { hide: [], show: [] }
+  const wx = Object.assign({
+    onAppHide: (cb) => lifecycle.hide.push(cb),
+    onAppShow: (cb) => lifecycle.show.push(cb),
+    offAppHide: (cb) => { lifecycle.hide = lifecycle.hide.filter((f) => f !== cb) },
+    offAppShow: (cb) => { lifecycle.show = lifecycle.show.filter((f) => f !== cb) }
+  }, options.wx)
   const cache = new Map()
   const pages = new Map()
   let loadingPage = null
@@ -30,6 +37,18 @@ function createMiniprogramRuntime(options) {
   const runtime = {
     root: root,
     wx: wx,
+    /** The app goes to the background: `wx.onAppHide` listeners run. */
+    hide: function () {
+      lifecycle.hide.slice().forEach((cb) => cb())
+    },
+    /** The app comes back: `wx.onAppShow` listeners run. */
+    show: function () {
+      lifecycle.show.slice().forEach((cb) => cb({ path: '', query: {}, scene: 1001 }))
+    },
+    /** How many lifecycle listeners are registered (a page must remove its own). */
+    get lifecycleListeners() {
+      return lifecycle.hide.length + lifecycle.show.length
+    },
     /** `require(id)` as seen from `fromFile` (default: the root). */
     require: function (id, fromFile) {
       return loadModule(resolve(id, fromFile || path.join(root, 'app.js')))
@@ -130,7 +149,7 @@ function createPageHost(route, definition) {
   const listeners = []
   const host = {
     page: page,
-    /** Every setData call in order: { at, update }. */
+    /** Every setData call in order: { at, update, bytes } (bytes: UTF-8 size of the update's JSON, as sent). */
     calls: [],
     get setDataCount() {
       return host.calls.length
@@ -161,12 +180,15 @@ function createPageHost(route, definition) {
   page.setData = function (update, callback) {
     // The client serialises the update to send it to the render layer: do the same, so data
     // that would not survive (functions, undefined) fails here too.
-    const sent = cloneData(update)
+    const json = JSON.stringify(update)
+    const sent = JSON.parse(json)
     Object.keys(update).forEach((key) => {
       if (update[key] === undefined) throw new Error('setData: ' + key + ' is undefined')
-      setPath(page.data, key, sent[key])
     })
-    host.calls.push({ at: Date.now(), update: sent })
+    // `data` gets its own copy: later path updates must not change what this call recorded.
+    const applied = JSON.parse(json)
+    Object.keys(applied).forEach((key) => setPath(page.data, key, applied[key]))
+    host.calls.push({ at: Date.now(), update: sent, bytes: Buffer.byteLength(json) })
     listeners.forEach((listener) => listener(sent, page.data))
     if (typeof callback === 'function') setTimeout(callback, 0)
   }

@@ -25,13 +25,22 @@ async function startDemoServer(options) {
   }
 }
 
-/** A fresh runtime (fresh module cache) with the chat page loaded, pointed at `baseUrl`. */
-function openChatPage(baseUrl, quirks) {
+/**
+ * A fresh runtime (fresh module cache) with the chat page loaded, pointed at `baseUrl`.
+ * `options.wrapRequest(request)` may wrap the Node wx.request (to interrupt a request, say);
+ * `options.config` overrides config.js values.
+ */
+function openChatPage(baseUrl, quirks, options) {
   buildNpm()
   const { createWxRequest } = require(path.join(ROOT, 'dist', 'node.cjs'))
-  const runtime = createMiniprogramRuntime({ root: MINIPROGRAM_ROOT, wx: { request: createWxRequest(quirks || {}) } })
+  let request = createWxRequest(quirks || {})
+  if (options && options.wrapRequest) request = options.wrapRequest(request)
+  const runtime = createMiniprogramRuntime({ root: MINIPROGRAM_ROOT, wx: { request: request } })
   const config = runtime.require('/config.js')
   config.baseUrl = baseUrl
+  // Tests wait for reconnections: the library's floor (500 ms) is the shortest delay anyway.
+  config.reconnect = { maxRetries: 3 }
+  Object.assign(config, (options && options.config) || {})
   const host = runtime.loadPage('pages/chat/chat')
   return { runtime: runtime, config: config, host: host, page: host.page }
 }
@@ -56,6 +65,11 @@ function waitFor(predicate, timeoutMs, what) {
   })
 }
 
+/** UTF-8 bytes of the setData calls from `from` on, as the client would serialise them. */
+function setDataBytes(host, from) {
+  return host.calls.slice(from || 0).reduce((n, c) => n + c.bytes, 0)
+}
+
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
@@ -67,4 +81,4 @@ function ask(host, text) {
   return host.page.data.messages.length - 1
 }
 
-module.exports = { ROOT, MINIPROGRAM_ROOT, startDemoServer, openChatPage, waitFor, delay, ask }
+module.exports = { ROOT, MINIPROGRAM_ROOT, startDemoServer, openChatPage, waitFor, delay, ask, setDataBytes }

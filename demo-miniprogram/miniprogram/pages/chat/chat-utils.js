@@ -1,142 +1,65 @@
 /**
  * Pure helpers of the chat page: no wx, no setData, so they are easy to read and to test.
  */
+const { aiErrorMessage } = require('miniprogram-eventsource/ai')
 
 /**
- * Understands one event of the common AI stream shapes:
- * - OpenAI-compatible chunks: `choices[0].delta.content`, plus `reasoning_content`
- *   (DeepSeek, Qwen) or `reasoning` (some gateways), ending with `[DONE]`;
- * - an error object sent mid-stream (`{"error": {...}}`);
- * - plain text `data:` lines from a simple SSE server (the text is the answer).
- * A server that just closes the stream ends it as well: see `onError` with errCode 200 in chat.js.
- *
- * @returns {{ content: string, reasoning: string, done: boolean, error: string }}
+ * Explains an `onError` error in plain words. `codes` is the library's module (its exported
+ * ERR_* constants), so no error code is a magic number here.
  */
-function parseStreamData(data) {
-  var result = { content: '', reasoning: '', done: false, error: '' }
-  var text = typeof data === 'string' ? data : ''
-  if (text.trim() === '[DONE]') {
-    result.done = true
-    return result
+function errorText(err, codes) {
+  const code = err && typeof err.errCode === 'number' ? err.errCode : 0
+  const errMsg = String((err && (err.errMsg || err.message)) || '')
+  const data = (err && err.data) || {}
+  if (code === 410 && /answer_expired/.test(data.body || '')) {
+    return '这条回答在服务器上已过期，无法续传，请重试'
   }
-  var json
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    result.content = text
-    return result
+  if (code === 204) return '服务器没有返回内容（204），请稍后重试'
+  if (code >= 400 && code < 600) {
+    const message = aiErrorMessage(data.body || '') || describeStatus(code)
+    return '请求失败（' + code + '）：' + message
   }
-  if (!json || typeof json !== 'object') {
-    result.content = text
-    return result
+  if (code === codes.ERR_CONTENT_TYPE) {
+    const type = headerValue(data.header, 'content-type') || '无'
+    return '服务器返回的不是事件流（Content-Type: ' + type + '），请检查接口地址'
   }
-  if (json.error) {
-    result.error = messageOfErrorBody(json) || 'The stream reported an error'
-    return result
-  }
-  var choice = Array.isArray(json.choices) && json.choices.length ? json.choices[0] : null
-  var delta = choice && choice.delta ? choice.delta : null
-  if (delta) {
-    if (typeof delta.content === 'string') result.content = delta.content
-    if (typeof delta.reasoning_content === 'string') result.reasoning = delta.reasoning_content
-    else if (typeof delta.reasoning === 'string') result.reasoning = delta.reasoning
-  }
-  return result
-}
-
-/** The human-readable message of an API's JSON error body, or ''. */
-function messageOfErrorBody(json) {
-  if (!json || typeof json !== 'object') return ''
-  var error = json.error
-  if (typeof error === 'string') return error
-  if (error && typeof error.message === 'string') return error.message
-  if (typeof json.message === 'string') return json.message
-  if (typeof json.msg === 'string') return json.msg
-  return ''
-}
-
-/** Explains an `onError` error in plain words, using the API's own message when it sent one. */
-function errorText(err) {
-  var code = err && typeof err.errCode === 'number' ? err.errCode : 0
-  var data = err && err.data
-  if (data && typeof data.body === 'string') {
-    var message = ''
-    try {
-      message = messageOfErrorBody(JSON.parse(data.body))
-    } catch (e) {
-      message = data.body.trim().slice(0, 200)
-    }
-    var status = data.statusCode || code
-    return '请求失败（' + status + '）：' + (message || describeStatus(status))
-  }
-  if (code >= 400 && code < 600) return '请求失败（' + code + '）：' + describeStatus(code)
-  if (code === 1001) return '服务器返回的不是事件流（Content-Type 不是 text/event-stream）'
-  if (code === 1004) return '等待超时：服务器长时间没有任何数据'
-  var errMsg = (err && (err.errMsg || err.message)) || ''
-  return '连接中断' + (errMsg ? '：' + errMsg : '')
+  if (code === codes.ERR_BUFFER_OVERFLOW) return '服务器发来的单个事件太大，超过了 maxBufferSize，已停止接收'
+  if (code === codes.ERR_IDLE_TIMEOUT) return '等待超时：服务器长时间没有发来任何数据'
+  if (code === codes.ERR_NO_STREAM) return '当前环境的请求不支持分块接收（没有 onChunkReceived），无法流式显示'
+  if (code === codes.ERR_INVALID_OPTIONS) return '请求参数无效：' + errMsg
+  if (/timeout/i.test(errMsg)) return '请求超时：连接超过了时间上限，请重试'
+  if (/interrupted/i.test(errMsg)) return '连接被系统中断（小程序切到了后台），请重试'
+  return '网络连接失败，请检查网络后重试' + (errMsg ? '（' + errMsg + '）' : '')
 }
 
 function describeStatus(status) {
-  if (status === 401) return '身份验证失败，请检查 API key'
+  if (status === 401) return '身份验证失败，请检查服务器上的 API key'
   if (status === 429) return '请求太频繁或额度不足，请稍后再试'
   if (status >= 500) return '服务器出错了，请稍后再试'
   return '服务器拒绝了请求'
 }
 
-/**
- * The conversation in OpenAI chat format: the system prompt, then every user message and every
- * assistant answer before `end` that has text (failed answers are left out).
- */
-function buildHistory(messages, end, systemPrompt) {
-  var history = []
-  if (systemPrompt) history.push({ role: 'system', content: systemPrompt })
-  for (var i = 0; i < end && i < messages.length; i++) {
-    var m = messages[i]
-    if (m.role === 'user') history.push({ role: 'user', content: m.content })
-    else if (m.role === 'assistant' && m.status !== 'error' && m.content) history.push({ role: 'assistant', content: m.content })
-  }
-  return history
+function headerValue(header, name) {
+  if (!header) return ''
+  for (const key in header) if (key.toLowerCase() === name) return String(header[key])
+  return ''
 }
 
 /**
- * Collects path updates (`{ 'messages[3].content': text }`) and hands them to `apply` at most once
- * per `interval` ms: the first update after a quiet period goes at once, later ones wait for the
- * interval to pass and go together.
+ * The conversation in OpenAI chat format: the system prompt, then every user message and every
+ * assistant answer before `end` that has text (failed answers are left out). `texts` holds each
+ * message's text by id (the page's data holds rendered blocks, not the text).
  */
-function createBatcher(apply, interval) {
-  var pending = null
-  var timer = null
-  var lastFlush = -Infinity
-
-  function flush() {
-    if (timer !== null) {
-      clearTimeout(timer)
-      timer = null
-    }
-    if (!pending) return
-    var updates = pending
-    pending = null
-    lastFlush = Date.now()
-    apply(updates)
+function buildHistory(messages, end, systemPrompt, texts) {
+  const history = []
+  if (systemPrompt) history.push({ role: 'system', content: systemPrompt })
+  for (let i = 0; i < end && i < messages.length; i++) {
+    const m = messages[i]
+    const text = texts[m.id] && texts[m.id].content
+    if (m.role === 'user') history.push({ role: 'user', content: m.content })
+    else if (m.role === 'assistant' && m.status !== 'error' && text) history.push({ role: 'assistant', content: text })
   }
-
-  function set(updates) {
-    pending = pending || {}
-    for (var key in updates) pending[key] = updates[key]
-    if (timer !== null) return
-    var wait = lastFlush + interval - Date.now()
-    if (wait <= 0) flush()
-    else timer = setTimeout(flush, wait)
-  }
-
-  /** Drops what is pending; nothing is applied after this. */
-  function cancel() {
-    if (timer !== null) clearTimeout(timer)
-    timer = null
-    pending = null
-  }
-
-  return { set: set, flush: flush, cancel: cancel }
+  return history
 }
 
 function formatSeconds(ms) {
@@ -144,10 +67,7 @@ function formatSeconds(ms) {
 }
 
 module.exports = {
-  parseStreamData: parseStreamData,
-  messageOfErrorBody: messageOfErrorBody,
   errorText: errorText,
   buildHistory: buildHistory,
-  createBatcher: createBatcher,
   formatSeconds: formatSeconds
 }
