@@ -16,59 +16,7 @@ import { connectEventSource } from '../src/event-source'
 import type { RequestFunction, RequestTask, UniEventSource } from '../src/types'
 import { createWxRequest } from '../node'
 import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
-import { mulberry32 } from '../node/wx-request'
-
-const CHROMIUM = '/usr/bin/chromium'
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM)
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // Without these Chromium's own background connections fail in a closed network and its
-  // connections to the local server are refused.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-]
-/** A stream must end (and its error event fire) within this many ms. */
-const STREAM_TIMEOUT = 15000
-
-// ---------------------------------------------------------------------------------------------
-// Chunkings: where the bytes are cut into writes (server) and into chunk callbacks (library).
-
-type Plan = 'whole' | 'pieces' | 'bytes' | 'random'
-const PLANS: Plan[] = ['whole', 'pieces', 'bytes', 'random']
-
-
-function seedOf(name: string): number {
-  let h = 2166136261
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619)
-  return h >>> 0
-}
-
-/** Sorted cut offsets (strictly inside the stream) of a plan; null when it does not apply. */
-function planCuts(testCase: ConformanceCase, plan: Plan): number[] | null {
-  const { bytes, cuts } = streamBytes(testCase.parts)
-  const n = bytes.length
-  switch (plan) {
-    case 'whole':
-      return []
-    case 'pieces':
-      return cuts.length ? cuts.filter((c) => c > 0 && c < n) : null
-    case 'bytes':
-      return Array.from({ length: Math.max(0, n - 1) }, (_, i) => i + 1)
-    case 'random': {
-      // Pieces of 1..max bytes: many small ones for short streams, ~100 for the longest.
-      const random = mulberry32(seedOf(testCase.name))
-      const max = Math.max(8, Math.ceil(n / 50))
-      const out: number[] = []
-      for (let at = 1 + Math.floor(random() * max); at < n; at += 1 + Math.floor(random() * max)) out.push(at)
-      return out
-    }
-  }
-}
+import { HAVE_CHROMIUM, CHROMIUM, LAUNCH_ARGS, PIECE_GAP_MS, PLANS, STREAM_TIMEOUT, planCuts, serverCuts, writePieces, type Plan } from './helpers/browser'
 
 // ---------------------------------------------------------------------------------------------
 // The server: the page at '/', each case at '/sse/<name>?plan=<plan>'.
@@ -95,25 +43,6 @@ globalThis.runStream = (url, types, timeoutMs) => new Promise((resolve) => {
   }, { once: true })
 })
 </script>`
-
-/** Pause between the CUT pieces of the 'pieces' plan, so the browser reads them separately. */
-const PIECE_GAP_MS = 15
-/** Separate server writes per response, at most (each costs an event-loop turn; see serverCuts). */
-const MAX_WRITES = 1536
-const HEAD_WRITES = 1024
-
-/**
- * The cuts the server writes at: the plan's, except that a long stream cut finely (1-byte writes
- * of 100 KB) keeps its first HEAD_WRITES cuts and then only evenly spaced ones, to stay within
- * MAX_WRITES. The library still sees every planned cut (cuttingRequest); Chromium sees 1-byte
- * writes over the first kilobyte and coarser ones after it.
- */
-function serverCuts(cuts: number[]): number[] {
-  if (cuts.length <= MAX_WRITES) return cuts
-  const rest = cuts.slice(HEAD_WRITES)
-  const step = Math.ceil(rest.length / (MAX_WRITES - HEAD_WRITES))
-  return cuts.slice(0, HEAD_WRITES).concat(rest.filter((_, i) => i % step === 0))
-}
 
 interface Server {
   origin: string
@@ -154,21 +83,6 @@ async function startServer(): Promise<Server> {
       server.close(() => resolve())
     })
   }
-}
-
-/**
- * Writes the bytes cut at `cuts`, one write each, then ends the response. Between writes it lets
- * the event loop turn (Node corks the writes of one tick into one send), or pauses `gapMs`.
- */
-async function writePieces(res: http.ServerResponse, bytes: Uint8Array, cuts: number[], gapMs: number): Promise<void> {
-  let start = 0
-  for (const end of [...cuts, bytes.length]) {
-    if (res.destroyed) return
-    if (end > start) res.write(bytes.subarray(start, end))
-    start = end
-    if (end < bytes.length) await new Promise((resolve) => (gapMs ? setTimeout(resolve, gapMs) : setImmediate(resolve)))
-  }
-  res.end()
 }
 
 // ---------------------------------------------------------------------------------------------

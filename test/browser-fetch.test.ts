@@ -19,54 +19,16 @@ import type { AddressInfo, Socket } from 'node:net'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
 import { connectEventSource } from '../src/universal'
-import { mulberry32 } from '../node/wx-request'
+import { HAVE_CHROMIUM, CHROMIUM, LAUNCH_ARGS, PIECE_GAP_MS, PLANS, STREAM_TIMEOUT, serverCuts, writePieces, type Plan } from './helpers/browser'
+import { planCuts as cutsOf } from './helpers/browser'
 
-const CHROMIUM = '/usr/bin/chromium'
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM)
-const BUNDLE = path.join(__dirname, '..', 'dist', 'universal.mjs')
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-]
-const STREAM_TIMEOUT = 15000
-
-type Plan = 'whole' | 'pieces' | 'bytes' | 'random'
-const PLANS: Plan[] = ['whole', 'pieces', 'bytes', 'random']
-/** Pause between the CUT pieces of 'pieces', so they are read separately. */
-const PIECE_GAP_MS = 15
-/** At most this many 1-byte writes per response; coarser ones after them (each write costs a turn). */
-const BYTE_WRITES = 1024
-const MAX_WRITES = 1536
-
-/** Where the server cuts its writes for a plan; null when the plan does not apply. */
+/** Where the server cuts its writes for a plan (the library reads what TCP delivers); null when it does not apply. */
 function planCuts(testCase: ConformanceCase, plan: Plan): number[] | null {
-  const { bytes, cuts } = streamBytes(testCase.parts)
-  const n = bytes.length
-  if (plan === 'whole') return []
-  if (plan === 'pieces') return cuts.length ? cuts.filter((c) => c > 0 && c < n) : null
-  if (plan === 'random') {
-    // Pieces of 1..max bytes from a PRNG seeded by the case's name (the same cuts every run).
-    let seed = 2166136261
-    for (let i = 0; i < testCase.name.length; i++) seed = Math.imul(seed ^ testCase.name.charCodeAt(i), 16777619)
-    const random = mulberry32(seed >>> 0)
-    const max = Math.max(8, Math.ceil(n / 50))
-    const out: number[] = []
-    for (let at = 1 + Math.floor(random() * max); at < n; at += 1 + Math.floor(random() * max)) out.push(at)
-    return out
-  }
-  const all = Array.from({ length: Math.max(0, n - 1) }, (_, i) => i + 1)
-  if (all.length <= MAX_WRITES) return all
-  const rest = all.slice(BYTE_WRITES)
-  const step = Math.ceil(rest.length / (MAX_WRITES - BYTE_WRITES))
-  return all.slice(0, BYTE_WRITES).concat(rest.filter((_, i) => i % step === 0))
+  const cuts = cutsOf(testCase, plan)
+  return cuts && serverCuts(cuts)
 }
 
+const BUNDLE = path.join(__dirname, '..', 'dist', 'universal.mjs')
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>fetch transport</title>
@@ -107,17 +69,6 @@ interface Server {
   origin: string
   posts: Array<{ method: string; headers: http.IncomingHttpHeaders; body: string }>
   close(): Promise<void>
-}
-
-async function writePieces(res: http.ServerResponse, bytes: Uint8Array, cuts: number[], gapMs: number): Promise<void> {
-  let start = 0
-  for (const end of [...cuts, bytes.length]) {
-    if (res.destroyed) return
-    if (end > start) res.write(bytes.subarray(start, end))
-    start = end
-    if (end < bytes.length) await new Promise((resolve) => (gapMs ? setTimeout(resolve, gapMs) : setImmediate(resolve)))
-  }
-  res.end()
 }
 
 async function startServer(): Promise<Server> {
