@@ -5,7 +5,8 @@
  *
  * Starts the demo backend on a free local port, loads pages/chat/chat.js (the page file itself)
  * in a minimal mini-program host whose wx.request is this library's Node implementation, asks a
- * question, prints the answer as the page renders it, then one summary line.
+ * question, prints the answer as it reaches the screen (markdown as plain text), then one summary
+ * line with the setData calls and their bytes.
  *
  *   npm run demo -- --prompt "用一句话解释 SSE"
  *   npm run demo -- --upstream https://<provider>/v1 --model <name>   (key: UPSTREAM_API_KEY)
@@ -73,7 +74,8 @@ async function runChat(args) {
   console.log(bold('You: ') + prompt)
   process.stdout.write(bold('AI:  '))
 
-  // Print what each setData adds to the answer, as the page would render it.
+  // Print what each setData brought to the screen: the answer's text so far (markdown as plain
+  // text), as far as whole code points go — a pair split across two prints would be two U+FFFD.
   let index = -1
   let printedReasoning = 0
   let printedContent = 0
@@ -82,18 +84,27 @@ async function runChat(args) {
   const done = new Promise((resolve) => {
     finished = resolve
   })
+  const wholeUpTo = (text, from) => {
+    let end = text.length
+    if (end > from && /[\ud800-\udbff]/.test(text[end - 1])) end--
+    return end
+  }
   host.onSetData((update, data) => {
     const message = data.messages[index]
-    if (!message) return
-    if (message.reasoning.length > printedReasoning) {
-      process.stdout.write(dim((printedReasoning === 0 ? '💭 ' : '') + message.reasoning.slice(printedReasoning)))
-      printedReasoning = message.reasoning.length
+    const text = host.page.answerText(index)
+    if (!message || !text) return
+    const reasoningEnd = wholeUpTo(text.reasoning, printedReasoning)
+    if (reasoningEnd > printedReasoning) {
+      process.stdout.write(dim((printedReasoning === 0 ? '💭 ' : '') + text.reasoning.slice(printedReasoning, reasoningEnd).replace(/\n/g, '\n     ')))
+      printedReasoning = reasoningEnd
     }
-    if (message.content.length > printedContent) {
-      process.stdout.write((printedContent === 0 && printedReasoning ? '\n\n     ' : '') + message.content.slice(printedContent).replace(/\n/g, '\n     '))
-      printedContent = message.content.length
+    const contentEnd = wholeUpTo(text.content, printedContent)
+    if (contentEnd > printedContent) {
+      process.stdout.write((printedContent === 0 && printedReasoning ? '\n\n     ' : '') + text.content.slice(printedContent, contentEnd).replace(/\n/g, '\n     '))
+      printedContent = contentEnd
     }
-    if (!data.streaming && message.status !== 'streaming') finished(message)
+    if (message.status === 'reconnecting') process.stdout.write(dim(' [reconnecting…] '))
+    if (!data.streaming && !/^(streaming|reconnecting|paused)$/.test(message.status)) finished(message)
   })
 
   const startedAt = Date.now()
@@ -103,16 +114,19 @@ async function runChat(args) {
   host.tap('onSend')
   const message = await done
   const stats = host.page.lastStats
-  const setDataCalls = host.calls.length - firstCall
+  const calls = host.calls.slice(firstCall)
+  const setDataBytes = calls.reduce((n, c) => n + c.bytes, 0)
   process.stdout.write('\n')
   if (message.status === 'error') console.log(red('⚠️  ' + message.error))
-  const chars = Array.from(message.content).length
+  const content = host.page.answerText(index).content
+  const chars = Array.from(content).length
   console.log(
     dim('— ') + message.status +
     ' · first token ' + (stats.firstTokenAt ? ms(stats.firstTokenAt - stats.startedAt) : 'n/a') +
     ' · ' + stats.events + ' events' +
-    ' · ' + chars + ' chars' +
-    ' · ' + setDataCalls + ' setData' +
+    (stats.reconnects ? ' · ' + stats.reconnects + ' reconnects' : '') +
+    ' · ' + chars + ' chars (' + Buffer.byteLength(content) + ' B)' +
+    ' · ' + calls.length + ' setData, ' + setDataBytes + ' B' +
     ' · total ' + ms(Date.now() - startedAt)
   )
   server.close()
