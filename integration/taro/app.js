@@ -31,8 +31,20 @@ export function ask(url, state) {
   return es
 }
 
-/** Taro's own interceptors, as an app adds them (`Taro.addInterceptor(Taro.interceptors.logInterceptor)`). */
+/** Interceptors an app writes: one that returns chain.proceed(...) as is, one that chains .then on it. */
+const own = {
+  // Adds a token and returns what chain.proceed returns: the Promise with the task methods on it.
+  proceed: (chain) => {
+    const params = chain.requestParams
+    params.header = Object.assign({}, params.header, { Authorization: 'Bearer T' })
+    return chain.proceed(params)
+  },
+  // `.then(...)` makes a new Promise: the task methods (onChunkReceived) are not on it.
+  then: (chain) => chain.proceed(chain.requestParams).then((res) => res)
+}
+
+/** Sets one request interceptor: Taro's own (`logInterceptor`, `timeoutInterceptor`) or one of `own`. */
 export function useInterceptor(name) {
   Taro.cleanInterceptors()
-  if (name) Taro.addInterceptor(Taro.interceptors[name])
+  if (name) Taro.addInterceptor(Taro.interceptors[name] || own[name])
 }

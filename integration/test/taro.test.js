@@ -115,6 +115,30 @@ for (const name of ['logInterceptor', 'timeoutInterceptor']) {
   })
 }
 
+test('an interceptor returning chain.proceed(params) as is keeps the task methods: it streams (and its token is sent)', async () => {
+  const { app } = launch()
+  app.useInterceptor('proceed')
+  const state = {}
+  const before = server.requests.length
+  app.ask(server.origin + '/answer?token=T', state)
+  await waitFor(() => state.status === 'done' || state.status === 'error', 'the end of the answer')
+  assert.equal(state.status, 'done', state.errMsg)
+  assert.equal(state.answer, server.answer)
+  assert.equal(server.requests[before].headers.authorization, 'Bearer T')
+})
+
+test('an interceptor returning chain.proceed(params).then(...) drops the task methods: errCode 1005', async () => {
+  const { app } = launch()
+  app.useInterceptor('then')
+  const state = {}
+  app.ask(server.origin + '/answer', state)
+  await waitFor(() => state.status === 'done' || state.status === 'error', 'an answer or an error')
+  assert.equal(state.errCode, 1005, state.errMsg)
+  assert.equal(state.messages, 0)
+  await settle()
+  assert.deepEqual(unhandled.map(String), [])
+})
+
 test('nothing but 127.0.0.1 was contacted', () => {
   assert.deepEqual(globalThis.__blockedConnections, [])
 })

@@ -122,6 +122,19 @@ for (const how of ['install', 'request']) {
   })
 }
 
+for (const how of ['install', 'request']) {
+  test('a baseURL uni request interceptor applies: the page asks for a relative URL, ' + how, async () => {
+    const { vm, page } = launch()
+    vm.useInterceptor('baseURL', server.origin)
+    const before = server.requests.length
+    vm.ask('/answer', how)
+    await waitFor(() => vm.status === 'done' || vm.status === 'error', 'the end of the answer')
+    assert.equal(vm.status, 'done', vm.errCode + ' ' + vm.errMsg)
+    assert.equal(page.data.a, server.answer)
+    assert.equal(server.requests[before].url, '/answer')
+  })
+}
+
 test('install(): uni.connectEventSource sends through uni.request, so without the interceptor the token is missing', async () => {
   const { vm } = launch()
   const before = server.requests.length
