@@ -36,30 +36,20 @@ export function createUtf8Decoder(): Utf8Decoder {
   let bomSeen = false
 
   function decode(input: ArrayBuffer | Uint8Array): string {
-    const bytes = input instanceof Uint8Array ? input : new Uint8Array(input)
+    let bytes = input instanceof Uint8Array ? input : new Uint8Array(input)
+    // A sequence split by the chunk boundary: its start goes in front of this chunk.
+    if (held.length) {
+      const joined = new Uint8Array(held.length + bytes.length)
+      joined.set(held)
+      joined.set(bytes, held.length)
+      held.length = 0
+      bytes = joined
+    }
     const length = bytes.length
     let s = ''
     let i = 0
-    // A sequence split by the chunk boundary: decode it with the bytes it still needs. If they
-    // turn out invalid, what follows the error may again be an unfinished sequence: loop.
-    while (held.length && i < length) {
-      const needed = held[0] < 0xe0 ? 2 : held[0] < 0xf0 ? 3 : 4
-      while (held.length < needed && i < length) held.push(bytes[i++])
-      const joined = new Uint8Array(held)
-      held.length = 0
-      run(joined, 0, joined.length)
-    }
     do {
       const stop = Math.min(length, i + BLOCK)
-      if (!count) {
-        // The block starts with ASCII: those bytes are their own code units.
-        let ascii = i
-        while (ascii < stop && bytes[ascii] < 0x80) ascii++
-        if (ascii > i) {
-          s += String.fromCharCode.apply(null, bytes.subarray(i, (i = ascii)) as unknown as number[])
-          if (i === stop) continue
-        }
-      }
       i = run(bytes, i, stop)
       s += text()
     } while (i < length)
