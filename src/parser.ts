@@ -7,28 +7,38 @@ import type { EventSourceMessage, EventSourceParser, ParserCallbacks, ParserOpti
  * Speed: each feed finds line ends with indexOf, remembering the next CR and LF so no part of a
  * chunk is scanned twice. The common line shapes, `data:` lines and `data: x` followed by a
  * blank line, are handled in the loop itself; other lines go through `line()`.
- * Linear time: a line split across feeds is kept as one rope string (`unfinished += piece`) that
- * is never searched, only read once when its end arrives, so one long line fed in many pieces
- * costs what it costs whole (an older eventsource-parser searched the joined prefix at each feed
- * and went quadratic).
+ * Linear time: a line split across feeds is kept as pieces that are never searched, only joined
+ * once when its end arrives, so one long line fed in many pieces costs what it costs whole (an
+ * older eventsource-parser searched the joined prefix at each feed and went quadratic).
+ * Memory: the pieces of an unfinished line and the lines of a pending event are kept in lists
+ * that are joined every PIECES pieces (add()): a rope of one concatenation per piece costs ~32
+ * bytes of heap per piece, i.e. per character for an event of one-character `data:` lines or a
+ * line fed one character at a time.
  */
 
 const LF = 10
 const COLON = 58
 const SPACE = 32
+/** Pieces kept apart before they are joined into one flat string. */
+const PIECES = 64
+/** A line may exceed maxBufferSize by its field name, colon and space: a value of exactly maxBufferSize is kept. */
+const FIELD = 7 // "event: ", "retry: "
 
 export function createParser(callbacks: ParserCallbacks, options?: ParserOptions): EventSourceParser {
   const { onEvent, onRetry, onComment, onError } = callbacks
   const maxSize = (options && options.maxBufferSize) || Infinity
 
-  // The stream's buffers (§9.2.6): data (null = empty), event type, last event ID.
-  let data: string | null = null
+  // The stream's buffers (§9.2.6): data, event type, last event ID. The data buffer is its lines
+  // (see add()) joined with LF; dataLength is its length, -1 while no data line has been seen.
+  let lines: string[] = []
+  let dataLength = -1
   let eventType = ''
   let idBuffer = ''
   // The source's last event ID string, set from the buffer at each dispatch.
   let lastEventId = ''
-  // The start of a line whose end has not arrived yet.
-  let unfinished = ''
+  // The start of a line whose end has not arrived yet, in pieces (see add()), `pending` units long.
+  let pieces: string[] = []
+  let pending = 0
   // The previous feed ended with CR: a LF starting the next one belongs to the same line end.
   let afterCR = false
   // Over maxBufferSize: input is ignored until reset(), so no cut-short event can follow the error.
@@ -49,21 +59,29 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
       if (cr < pos && cr !== -1) cr = chunk.indexOf('\r', pos)
       // §9.2.5: lines end with CRLF, LF or CR.
       const end = cr === -1 ? lf : lf === -1 || cr < lf ? cr : lf
+      // [extension] maxBufferSize bounds every line, whatever its field (or none).
+      const size = (end === -1 ? length : end) - pos + pending
+      if (size > maxSize + FIELD) return overflow(size)
       if (end === -1) {
-        unfinished += pos ? chunk.slice(pos) : chunk
-        if (unfinished.length > maxSize) overflow(unfinished.length)
+        add(pieces, pos ? chunk.slice(pos) : chunk, '')
+        pending = size
         return
       }
-      if (unfinished) {
-        const whole = unfinished + chunk.slice(pos, end)
-        unfinished = ''
-        if (isData(whole, 0)) appendData(valueOf(whole, 4, whole.length))
-        else line(whole, 0, whole.length)
-      } else if (pos === end) dispatch()
-      else if (isData(chunk, pos)) {
+      // The line is text[start, stop): in the chunk, or the pieces that ended with this chunk.
+      let text = chunk
+      let start = pos
+      let stop = end
+      if (pending) {
+        pieces.push(chunk.slice(pos, end))
+        text = pieces.join('')
+        start = pieces.length = pending = 0
+        stop = text.length
+      }
+      if (start === stop) dispatch()
+      else if (isData(text, start)) {
         // The common line shape, handled here rather than in line(): the same steps.
-        const value = valueOf(chunk, pos + 4, end)
-        if (data === null && end === lf && chunk.charCodeAt(end + 1) === LF && value.length <= maxSize) {
+        const value = valueOf(text, start + 4, stop)
+        if (dataLength < 0 && end === lf && chunk.charCodeAt(end + 1) === LF && value.length <= maxSize) {
           // One data line and a blank line: dispatch at once, as dispatch() would.
           pos = end + 2
           lastEventId = idBuffer
@@ -73,7 +91,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
           continue
         }
         appendData(value)
-      } else line(chunk, pos, end)
+      } else line(text, start, stop)
       pos = end + 1
       if (end === cr) {
         if (pos === length) afterCR = true
@@ -129,8 +147,17 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
   /** "Append the field value to the data buffer, then append a single U+000A LINE FEED". */
   function appendData(value: string): void {
     // The LF is put between values instead: the last one is removed at dispatch anyway.
-    data = data === null ? value : data + '\n' + value
-    if (data.length > maxSize) overflow(data.length)
+    add(lines, value, '\n')
+    if ((dataLength += value.length + 1) > maxSize) overflow(dataLength)
+  }
+
+  /**
+   * Appends s to a list of pieces that is read as `list.join(separator)`. Every PIECES pieces the
+   * newest are joined, one flat string, onto the first: the first is then a rope of a few flat
+   * strings, and the heap held stays within a small constant of the text's length.
+   */
+  function add(list: string[], s: string, separator: string): void {
+    if (list.push(s) > PIECES) list[0] += separator + list.splice(1).join(separator)
   }
 
   /** §9.2.6 "dispatch the event". */
@@ -138,14 +165,14 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
     // 1. Set the last event ID string to the buffer's value (even when no event follows).
     lastEventId = idBuffer
     // 2. An empty data buffer: reset the buffers, no event.
-    if (data === null) {
+    if (dataLength < 0) {
       eventType = ''
       return
     }
     // 3–6. (the trailing LF was never appended) type "message" unless an event type was given.
-    const event: EventSourceMessage = { type: eventType || 'message', data, lastEventId }
+    const event: EventSourceMessage = { type: eventType || 'message', data: lines.join('\n'), lastEventId }
     // 7. Reset the data and event type buffers.
-    data = null
+    resetData()
     eventType = ''
     onEvent(event)
   }
@@ -156,12 +183,18 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
     if (onError) onError({ type: 'max-buffer-size', size })
   }
 
+  function resetData(): void {
+    lines = []
+    dataLength = -1
+  }
+
   function reset(): void {
-    data = null
+    resetData()
     eventType = ''
     // An id seen in an event that was never dispatched is not part of the source's state.
     idBuffer = lastEventId
-    unfinished = ''
+    pieces = []
+    pending = 0
     afterCR = stopped = false
   }
 
