@@ -4,16 +4,23 @@
 // contender's time to the reference's (the project's own), whose median is the reported ratio.
 // Same-round ratios cancel most of the noise of a shared machine: both sides of a ratio ran
 // within the same few hundred milliseconds.
-const { performance } = require('node:perf_hooks')
+// Engine-neutral: the same file runs in Node and, loaded by bench/jsc/host.js, in the `jsc` shell.
+/* global preciseTime */
+const wallMs = typeof preciseTime === 'function' ? () => preciseTime() * 1000 : () => performance.now()
 
 // The clock: this process's CPU time (user + system). On a shared machine a run that waits for
 // a core is not billed for the wait, which wall time would do: under a load average of 4 on two
 // cores, wall-clock medians moved by 2× from run to run, CPU-time ones far less. It does count
 // V8's helper threads (concurrent GC marking, background compilation), work a phone does too.
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage()
-  return (user + system) / 1000
-}
+// The jsc shell has no CPU clock: there, wall time.
+const cpuMs =
+  typeof process === 'object' && process.cpuUsage
+    ? () => {
+        const { user, system } = process.cpuUsage()
+        return (user + system) / 1000
+      }
+    : wallMs
+const clock = typeof process === 'object' && process.cpuUsage ? 'cpu' : 'wall'
 
 // No forced collection between runs, on purpose: a full GC (global.gc()) deoptimizes optimized
 // code that inlined the previous run's parser closures ("weak objects"), and the next run then
@@ -39,11 +46,11 @@ function measure(workload, { rounds, warmup, warmupMs = 0, minSampleMs, referenc
     // At least `warmup` runs and `warmupMs` of running, so the optimizing compiler has had its
     // go before the first timed round; the repetitions follow from the last warm-up runs.
     const times = []
-    const until = performance.now() + warmupMs
-    for (let i = 0; i < warmup || performance.now() < until; i++) {
-      const start = performance.now()
+    const until = wallMs() + warmupMs
+    for (let i = 0; i < warmup || wallMs() < until; i++) {
+      const start = wallMs()
       const value = contender.run()
-      times.push(performance.now() - start)
+      times.push(wallMs() - start)
       workload.check(contender, value)
     }
     const typical = median(times.slice(-3))
@@ -56,11 +63,11 @@ function measure(workload, { rounds, warmup, warmupMs = 0, minSampleMs, referenc
       const contender = contenders[(k + round) % contenders.length]
       const n = reps.get(contender)
       let value
-      const wallStart = performance.now()
+      const wallStart = wallMs()
       const start = cpuMs()
       for (let i = 0; i < n; i++) value = contender.run()
       const elapsed = (cpuMs() - start) / n
-      wall.get(contender).push((performance.now() - wallStart) / n)
+      wall.get(contender).push((wallMs() - wallStart) / n)
       workload.check(contender, value)
       times.get(contender).push(elapsed)
     }
@@ -87,4 +94,4 @@ function measure(workload, { rounds, warmup, warmupMs = 0, minSampleMs, referenc
 
 const round3 = (x) => Math.round(x * 1000) / 1000
 
-module.exports = { measure, median }
+module.exports = { measure, median, clock }
