@@ -96,16 +96,24 @@ export interface RequestTask {
   onChunkReceived?(callback: (res: { data: ArrayBuffer | string }) => void): void
 }
 
+/**
+ * The HTTP methods `wx.request` accepts. `uni.request` (`@dcloudio/types`) and `Taro.request`
+ * (`@tarojs/taro`, which adds PATCH) declare the same names, so each of them, and `wx.request`
+ * (`miniprogram-api-typings`), is a {@link RequestFunction} without a cast.
+ */
+export type RequestMethod = 'OPTIONS' | 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'TRACE' | 'CONNECT'
+
 /** What this library passes to the request function (a subset of `wx.request`'s options). */
 export interface RequestOptions {
   url: string
-  method: string
+  method: RequestMethod
   header: Record<string, string>
   data?: any
   timeout: number
   responseType: 'arraybuffer'
   enableChunked: true
-  success(res: { statusCode: number | string; header?: Record<string, any>; data?: ArrayBuffer | string }): void
+  /** `data`: what the host gives (typings say `string | object | ArrayBuffer`); an ArrayBuffer or text is read. */
+  success(res: { statusCode: number | string; header?: Record<string, any>; data?: unknown }): void
   fail(res: { errMsg: string; errno?: number }): void
 }
 
