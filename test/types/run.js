@@ -17,7 +17,7 @@
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
+const { spawn } = require('node:child_process')
 
 const root = path.resolve(__dirname, '../..')
 const pkg = require(path.join(root, 'package.json'))
@@ -43,8 +43,7 @@ const wanted = process.argv.slice(2)
 for (const name of wanted) if (!CASES[name]) throw new Error('unknown case ' + name)
 const names = wanted.length ? wanted : Object.keys(CASES)
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mpes-types-'))
-try {
+async function main(tmp) {
   // The package as installed: only what `files` ships.
   const installed = path.join(tmp, 'node_modules', pkg.name)
   fs.mkdirSync(installed, { recursive: true })
@@ -54,9 +53,8 @@ try {
     fs.cpSync(from, path.join(installed, entry), { recursive: true })
   }
 
-  let failed = 0
-  let passed = 0
   const skipped = []
+  const jobs = []
   for (const name of names) {
     const deps = CASES[name]
     const missing = deps.filter(([dir, dep]) => !fs.existsSync(path.join(dir, dep))).map(([, dep]) => dep)
@@ -68,22 +66,41 @@ try {
     }
     const dir = path.join(tmp, 'cases', name)
     fs.cpSync(path.join(__dirname, 'cases', name), dir, { recursive: true })
-    fs.cpSync(path.join(__dirname, 'tsconfig.base.json'), path.join(tmp, 'tsconfig.base.json'))
     const modules = path.join(dir, 'node_modules')
     for (const [from, dep] of deps) {
       if (!fs.existsSync(path.join(from, dep))) continue
       fs.mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true })
       fs.symlinkSync(path.join(from, dep), path.join(modules, dep), 'dir')
     }
-    const started = Date.now()
-    const run = spawnSync(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json'), '--pretty', 'false'], { encoding: 'utf8', timeout: 120000 })
-    const ms = Date.now() - started
-    if (run.status === 0) {
+    jobs.push({ name, dir })
+  }
+  fs.cpSync(path.join(__dirname, 'tsconfig.base.json'), path.join(tmp, 'tsconfig.base.json'))
+
+  /** One tsc per case, two at a time (two cores), each bounded to 2 minutes. */
+  const check = ({ name, dir }) =>
+    new Promise((resolve) => {
+      const started = Date.now()
+      const child = spawn(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json'), '--pretty', 'false'], { timeout: 120000 })
+      let output = ''
+      child.stdout.on('data', (d) => (output += d))
+      child.stderr.on('data', (d) => (output += d))
+      child.on('close', (code) => resolve({ name, ok: code === 0, ms: Date.now() - started, output }))
+    })
+  const results = []
+  const queue = jobs.slice()
+  await Promise.all([0, 1].map(async () => {
+    while (queue.length) results.push(await check(queue.shift()))
+  }))
+
+  let failed = 0
+  let passed = 0
+  for (const r of results.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name))) {
+    if (r.ok) {
       passed++
-      console.log('ok   ' + name + ' (' + ms + ' ms)')
+      console.log('ok   ' + r.name + ' (' + r.ms + ' ms)')
     } else {
       failed++
-      console.log('FAIL ' + name + '\n' + (run.stdout + run.stderr).split(tmp).join('<tmp>'))
+      console.log('FAIL ' + r.name + '\n' + r.output.split(tmp).join('<tmp>').split(path.basename(tmp)).join('<tmp>'))
     }
   }
   for (const s of skipped) console.log('skip ' + s)
@@ -93,6 +110,12 @@ try {
   }
   console.log('types: ' + passed + ' passed, ' + failed + ' failed' + (skipped.length ? ', ' + skipped.length + ' skipped' : ''))
   process.exitCode = failed ? 1 : 0
-} finally {
-  fs.rmSync(tmp, { recursive: true, force: true })
 }
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mpes-types-'))
+main(tmp)
+  .catch((err) => {
+    console.error(err)
+    process.exitCode = 1
+  })
+  .finally(() => fs.rmSync(tmp, { recursive: true, force: true }))
