@@ -7,7 +7,7 @@ import type {
   UniError,
   UniEventSource
 } from './types'
-import type { Connection, ConnectionSink, Transport } from './transport'
+import type { Connection, ConnectionSink, Transport, TransportRequest } from './transport'
 import { ERR_BUFFER_OVERFLOW, ERR_CONTENT_TYPE, ERR_END, ERR_IDLE_TIMEOUT, ERR_INVALID_OPTIONS, TAG, createError } from './errors'
 import {
   DEFAULT_IDLE_TIMEOUT,
@@ -69,7 +69,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // [extension] the request function, looked up when connecting: uni.request in a uni-app build
   // (its interceptors apply; an async one gives 1005), else wx.request; a test double or
   // qq.request can stand in; or a whole transport.
-  const request = opts.request || (typeof uni !== 'undefined' && uni && uni.request) || (typeof wx !== 'undefined' && wx && wx.request)
+  const request = opts.request || (typeof uni !== 'undefined' && uni.request) || (typeof wx !== 'undefined' && wx.request)
   const transport: Transport | false = !invalid && (opts.transport || (typeof request === 'function' && requestTransport(request)))
 
   let readyState: number = CONNECTING
@@ -188,7 +188,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   }
 
   function overflow(size: number): void {
-    failConnection(createError(ERR_BUFFER_OVERFLOW, TAG + 'maxBufferSize exceeded: ' + size))
+    failConnection(createError(ERR_BUFFER_OVERFLOW, TAG + 'maxBufferSize < ' + size))
   }
 
   /**
@@ -246,7 +246,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
         // The server ended a good stream: [uni-app x] onError with errCode 200, as on iOS.
         // An unfinished trailing event is discarded (§9.2.6, end of file). [extension] `data`
         // says whether it streamed, or came whole at the end (PC WeChat, a buffering proxy).
-        reestablish(createError(ERR_END, TAG + 'stream ended', { streamed }), true)
+        reestablish(createError(ERR_END, TAG + 'end', { streamed }), true)
       },
       fail(error, retry) {
         if (heard()) retry ? reestablish(error, true) : failConnection(error, true)
@@ -297,7 +297,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
         statusCode && statusCode !== 200
           ? // [uni-app x] errCode = the HTTP status, as on Android. Never reconnect (WHATWG: fail).
             createError(statusCode, TAG + 'HTTP ' + statusCode, data)
-          : createError(ERR_CONTENT_TYPE, TAG + 'not text/event-stream: ' + headerValue(header, 'content-type'), data),
+          : createError(ERR_CONTENT_TYPE, TAG + 'Content-Type: ' + headerValue(header, 'content-type'), data),
         !aborting
       )
     }
@@ -307,9 +307,11 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     current = sink
     lastActivity = Date.now()
     watch(firstWait)
+    const req: TransportRequest = { url, method: (opts.method || 'GET').toUpperCase(), header: buildHeader(), timeout }
+    if (opts.data !== undefined) req.data = opts.data
     let started: Connection
     try {
-      started = (transport as Transport)({ url, method: (opts.method || 'GET').toUpperCase(), header: buildHeader(), data: opts.data, timeout }, sink)
+      started = (transport as Transport)(req, sink)
     } catch (e) {
       return failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request threw: ' + e, null, e))
     }
@@ -342,7 +344,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   }
 
   if (!transport) {
-    failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid options.' + invalid : 'no request function')))
+    failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid options.' + invalid : 'no request')))
   } else connect()
 
   return source

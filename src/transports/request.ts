@@ -9,55 +9,30 @@ import { ERR_NETWORK, ERR_NO_STREAM, TAG, createError } from '../errors'
  * (wx.request, base library 2.20.2; `RequestTask.onChunkReceived`, 2.20.1).
  */
 
-/** What a host may give where we asked for an ArrayBuffer: Baidu gives text chunks. */
-function isEmpty(data: any): boolean {
-  return !data || data.byteLength === 0
-}
-
 export function requestTransport(request: RequestFunction): Transport {
   return (req, sink) => {
     // Feature detection, not version checks: a framework wrapper may drop the chunk API.
     let chunkApi = false
     let chunked = false
-    let settled = false
+    // A task may settle twice (its callback, then its Promise): the event source hears only the first.
     function success(res: any): void {
-      if (settled) return
-      settled = true
       res = res || {}
       const statusCode = +res.statusCode || undefined
       // With enableChunked the body went through the chunks; without chunk callbacks (PC WeChat,
       // a buffering proxy) the whole body is here.
       const data = chunked ? null : res.data
-      if (!chunked && !chunkApi && isEmpty(data) && (statusCode === 200 || statusCode === undefined)) {
+      if (!chunkApi && !(data && (data.byteLength || data.length)) && (statusCode || 200) === 200) {
         // [extension] No chunk could ever arrive and the body is empty: the answer was lost in a
-        // wrapper that returned no task (a Promise), never an empty success.
-        return sink.fail(
-          createError(
-            ERR_NO_STREAM,
-            TAG + 'no body, no onChunkReceived on the task (an interceptor Promise?): pass the host request, e.g. wx.request'
-          ),
-          false
-        )
+        // wrapper that returned no task (an interceptor's Promise), never an empty success.
+        return sink.fail(createError(ERR_NO_STREAM, TAG + 'no chunk API, no body: pass wx.request or keep the task methods'), false)
       }
       sink.end(statusCode, res.header, data)
     }
     function fail(res: any): void {
-      if (settled) return
-      settled = true
       res = res || {}
       sink.fail(createError(res.errno || ERR_NETWORK, res.errMsg || TAG + 'request:fail', res), true)
     }
-    const options: RequestOptions = {
-      url: req.url,
-      method: req.method as RequestOptions['method'],
-      header: req.header,
-      timeout: req.timeout,
-      responseType: 'arraybuffer',
-      enableChunked: true,
-      success,
-      fail
-    }
-    if (req.data !== undefined) options.data = req.data
+    const options = Object.assign({ responseType: 'arraybuffer', enableChunked: true, success, fail }, req) as RequestOptions
     const task = request(options) as RequestTask | PromiseLike<any> | void
     const t = task as any
     if (t) {
@@ -80,7 +55,6 @@ export function requestTransport(request: RequestFunction): Transport {
     }
     return {
       abort() {
-        settled = true
         t.abort()
       }
     }
