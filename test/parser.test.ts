@@ -2,6 +2,8 @@
  * The SSE parser against WHATWG HTML §9.2.6 "Interpreting an event stream". Each test is named
  * after the stream shape it feeds; quotes are from the spec.
  */
+import { spawnSync } from 'node:child_process'
+import * as path from 'node:path'
 import { createParser } from '../src/parser'
 import { LINE_ENDINGS, allCuts, cutEvery, lines, message, recordParser, twoPieceCuts } from './helpers/streams'
 
@@ -391,6 +393,123 @@ describe('maxBufferSize', () => {
     const r = recordParser({ maxBufferSize: 100 })
     for (let i = 0; i < 20; i++) r.feed('data: 0123456789\n')
     expect(r.errors().length).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('maxBufferSize at exactly the limit (every field; a line may add 7 units for its field name)', () => {
+  const LIMIT = 100
+  const X = 'x'.repeat(LIMIT)
+  /** Feeds text whole, one code unit per feed, and cut in two at every offset: the same calls each way. */
+  function underEveryCut(text: string, check: (r: ReturnType<typeof recordParser>) => void): void {
+    check(recordParser({ maxBufferSize: LIMIT }).feed(text))
+    check(recordParser({ maxBufferSize: LIMIT }).feed(...cutEvery(text, 1)))
+    for (const pieces of twoPieceCuts(text)) check(recordParser({ maxBufferSize: LIMIT }).feed(...pieces))
+  }
+
+  test('data of exactly maxBufferSize ("data: " + 100 units): dispatched, whole or in any pieces', () => {
+    underEveryCut('data: ' + X + '\n\n', (r) => {
+      expect(r.errors()).toEqual([])
+      expect(r.events()).toEqual([message(X)])
+    })
+  })
+
+  test('data of maxBufferSize + 1: max-buffer-size, no event, whole or in any pieces', () => {
+    underEveryCut('data: ' + X + 'x\n\n', (r) => {
+      expect(r.errors().map((e) => e.type)).toEqual(['max-buffer-size'])
+      expect(r.events()).toEqual([])
+    })
+  })
+
+  test('two data lines joining to exactly maxBufferSize (49 + LF + 50): dispatched; one unit more overflows', () => {
+    const exact = recordParser({ maxBufferSize: LIMIT }).feed('data: ' + 'a'.repeat(49) + '\ndata: ' + 'b'.repeat(50) + '\n\n')
+    expect(exact.errors()).toEqual([])
+    expect(exact.events()[0].data).toHaveLength(LIMIT)
+    const over = recordParser({ maxBufferSize: LIMIT }).feed('data: ' + 'a'.repeat(50) + '\ndata: ' + 'b'.repeat(50) + '\n\n')
+    expect(over.errors()).toHaveLength(1)
+    expect(over.events()).toEqual([])
+  })
+
+  test.each([
+    ['event: ', (r: ReturnType<typeof recordParser>) => expect(r.events()).toEqual([message('d', X)])],
+    ['id: ', (r: ReturnType<typeof recordParser>) => expect(r.events()).toEqual([message('d', 'message', X)])],
+    [': ', (r: ReturnType<typeof recordParser>) => expect(r.comments()).toEqual([X])]
+  ])('a "%s" line with a value of exactly maxBufferSize is kept, in any pieces', (prefix, check) => {
+    underEveryCut(prefix + X + '\ndata: d\n\n', (r) => {
+      expect(r.errors()).toEqual([])
+      check(r)
+    })
+  })
+
+  test.each([['event: '], ['id: '], [': '], ['retry: '], ['unknown: '], ['nocolon']])(
+    'a "%s" line longer than maxBufferSize + 7: max-buffer-size, and nothing after it, whole or in any pieces',
+    (prefix) => {
+      const line = (prefix + 'z'.repeat(LIMIT + 8)).slice(0, LIMIT + 8)
+      underEveryCut('data: before\n\n' + line + '\ndata: after\n\n', (r) => {
+        expect(r.events()).toEqual([message('before')])
+        expect(r.errors().map((e) => [e.type, e.size > LIMIT + 7])).toEqual([['max-buffer-size', true]])
+      })
+    }
+  )
+
+  test('a line of exactly maxBufferSize + 7 units of an unknown field: ignored, no error', () => {
+    underEveryCut('z'.repeat(LIMIT + 7) + '\ndata: after\n\n', (r) => {
+      expect(r.errors()).toEqual([])
+      expect(r.events()).toEqual([message('after')])
+    })
+  })
+})
+
+describe('memory held for a pending line or event (issue: a rope of concatenations cost ~32 B per character)', () => {
+  /**
+   * Heap (+ external) bytes per buffered code unit, in a child `node --expose-gc` running the
+   * built dist/index.cjs: after a full GC before and after buffering, divided by the units buffered.
+   */
+  function bytesPerUnit(body: string): number {
+    const script = `
+      const { createParser } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'index.cjs'))})
+      const heap = () => { global.gc(); global.gc(); const m = process.memoryUsage(); return m.heapUsed + m.external }
+      let events = 0
+      const parser = createParser({ onEvent: (e) => { events++; if (e.data.length !== units) throw new Error('wrong data ' + e.data.length) } })
+      let units = 0
+      ${body}
+      process.stdout.write(JSON.stringify({ perUnit: (after - before) / units, events }))`
+    const child = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 60000 })
+    if (child.status !== 0) throw new Error(child.stderr)
+    const { perUnit, events } = JSON.parse(child.stdout)
+    expect(events).toBe(1)
+    return perUnit
+  }
+
+  test('a pending event of 200k one-character data lines: <= 4 bytes per UTF-16 code unit (it was ~32)', () => {
+    const perUnit = bytesPerUnit(`
+      const chunk = 'data: x\\n'.repeat(1000)
+      const before = heap()
+      for (let i = 0; i < 200; i++) parser.feed(chunk)
+      const after = heap()
+      units = 200000 * 2 - 1
+      parser.feed('\\n')`)
+    expect(perUnit).toBeLessThanOrEqual(4)
+  })
+
+  test('a pending event of 200k one-character CJK data lines, one line per feed: <= 4 bytes per code unit', () => {
+    const perUnit = bytesPerUnit(`
+      const before = heap()
+      for (let i = 0; i < 200000; i++) parser.feed('data: 中\\n')
+      const after = heap()
+      units = 200000 * 2 - 1
+      parser.feed('\\n')`)
+    expect(perUnit).toBeLessThanOrEqual(4)
+  })
+
+  test('one line fed one character per feed (200k feeds): <= 4 bytes per code unit (it was ~32)', () => {
+    const perUnit = bytesPerUnit(`
+      parser.feed('data: ')
+      const before = heap()
+      for (let i = 0; i < 200000; i++) parser.feed('y')
+      const after = heap()
+      units = 200000
+      parser.feed('\\n\\n')`)
+    expect(perUnit).toBeLessThanOrEqual(4)
   })
 })
 

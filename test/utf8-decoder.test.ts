@@ -3,7 +3,9 @@
  * "replacement", BOM sniffed once), with Node's own `new TextDecoder()` + `{stream: true}` as
  * the oracle. Each test is named after the byte stream it feeds.
  */
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import * as path from 'node:path'
 import * as vm from 'node:vm'
 import { createUtf8Decoder } from '../src/utf8-decoder'
 import type { Utf8Decoder } from '../src/types'
@@ -135,6 +137,30 @@ describe.each([['createUtf8Decoder()', createUtf8Decoder]])('%s', (_name, create
       expect(decodePieces(create(), [utf8(text)])).toBe(text)
     })
 
+    // The decoder works in blocks of 8192 bytes (its scratch capacity), whatever the chunk size.
+    test.each([['中', 3], ['é', 2], ['😀', 4]])(
+      'a chunk of exactly 8192 bytes ending inside %s (held), and chunks of 8191–8193 with it across the block edge',
+      (char, width) => {
+        for (let k = 1; k < width; k++) {
+          // 8192 - k ASCII bytes, then the character: the first chunk of 8192 bytes ends k bytes into it.
+          const text = 'a'.repeat(8192 - k) + char + 'b'.repeat(100)
+          const data = utf8(text)
+          const decoder = create()
+          const first = decoder.decode(data.subarray(0, 8192))
+          expect(first).toBe('a'.repeat(8192 - k))
+          expect(first + decoder.decode(data.subarray(8192)) + decoder.end()).toBe(text)
+          // One chunk holding the block edge inside the character, and one ending just after it.
+          for (const size of [8191, 8192, 8193, 8192 + width, 16384]) expect(decodePieces(create(), cutEvery(data, size))).toBe(text)
+        }
+      }
+    )
+
+    test('16384 bytes of 3-byte characters + 1 in one chunk: every block edge falls inside a character', () => {
+      const text = 'x' + '中'.repeat(16384 / 3 + 10)
+      expect(decodePieces(create(), [utf8(text)])).toBe(text)
+      expect(decodePieces(create(), cutEvery(utf8(text), 8192))).toBe(text)
+    })
+
     test('1 MB of mixed text in 64 KB chunks, cuts falling inside characters', () => {
       const text = 'data: 你好, world 😀 é\n'.repeat(40000)
       const data = utf8(text)
@@ -198,6 +224,30 @@ describe('own decoder only', () => {
     a += one.decode(bytes(0xad))
     b += two.decode(bytes(0x98, 0x80))
     expect([a + one.end(), b + two.end()]).toEqual(['中', '😀'])
+  })
+})
+
+describe('scratch memory (issue: one 10 MB chunk pinned 19 MB for the life of the app)', () => {
+  test('after decoding one 10 MB chunk, the decoder holds < 1 MB of heap + external memory', () => {
+    // A child `node --expose-gc` on the built dist/index.cjs: full GCs before and after.
+    const script = `
+      const { createUtf8Decoder } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'index.cjs'))})
+      const heap = () => { global.gc(); global.gc(); const m = process.memoryUsage(); return m.heapUsed + m.external }
+      const decoder = createUtf8Decoder()
+      decoder.decode(new Uint8Array([0x61]))
+      let big = Buffer.from('中文abc😀'.repeat(10 * 1024 * 1024 / 13))
+      const size = big.length
+      const before = heap() - size
+      const length = decoder.decode(big).length
+      big = null
+      const after = heap()
+      process.stdout.write(JSON.stringify({ size, length, held: after - before }))`
+    const child = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 60000 })
+    if (child.status !== 0) throw new Error(child.stderr)
+    const { size, length, held } = JSON.parse(child.stdout)
+    expect(size).toBeGreaterThan(10_000_000)
+    expect(length).toBe(('中文abc😀'.length * Math.floor((10 * 1024 * 1024) / 13)))
+    expect(held).toBeLessThan(1024 * 1024)
   })
 })
 
