@@ -2,6 +2,7 @@
 //   /answer            a chat answer in CJK + emoji, `data: {"delta": …}` events then `data: [DONE]`;
 //                      every write is cut inside a multi-byte character on purpose.
 //   /answer?token=T    the same, but 401 (JSON body) unless the request has `Authorization: Bearer T`.
+//   /hold              one event, then the connection stays open (until the client goes or close()).
 // Every request is recorded (method, url, headers) in `requests`.
 'use strict'
 const http = require('node:http')
@@ -14,6 +15,10 @@ function createSseServer() {
     const url = new URL(req.url, 'http://127.0.0.1')
     requests.push({ method: req.method, url: req.url, headers: req.headers })
     req.resume()
+    if (url.pathname === '/hold') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' })
+      return res.write('data: ' + JSON.stringify({ delta: ANSWER[0] }) + '\n\n')
+    }
     if (url.pathname !== '/answer') {
       res.writeHead(404, { 'Content-Type': 'text/plain' })
       return res.end('not found')
