@@ -277,7 +277,8 @@ describe('demo chat page: long answers, errors, Retry', () => {
   test.each([
     ['204', (req, res) => (res.writeHead(204), res.end(), true), {}, '服务器没有返回内容（204），请稍后重试'],
     ['1001 (not text/event-stream)', (req, res) => (res.writeHead(200, { 'Content-Type': 'application/json' }), res.end('{"ok":true}'), true), {}, '服务器返回的不是事件流（Content-Type: application/json），请检查接口地址'],
-    ['1003 (an event over maxBufferSize)', null, { maxBufferSize: 64 }, '服务器发来的单个事件太大，超过了 maxBufferSize，已停止接收']
+    ['1003 (an event over maxBufferSize)', null, { maxBufferSize: 64 }, '服务器发来的单个事件太大，超过了 maxBufferSize，已停止接收'],
+    ['410 (the answer to resume expired)', (req, res) => (res.writeHead(410, { 'Content-Type': 'application/json' }), res.end('{"error":{"code":"answer_expired","message":"This answer is no longer kept."}}'), true), {}, '这条回答在服务器上已过期，无法续传，请重试']
   ])('errCode %s in plain words', async (_name, respond, config, text) => {
     server = await startMarkdownServer({ text: 'x'.repeat(200), piece: 200, everyMs: 5, respond: respond || undefined })
     opened = openChatPage(server.baseUrl, {}, { config: config })
