@@ -27,6 +27,7 @@ const FIELD = 7 // "event: ", "retry: "
 export function createParser(callbacks: ParserCallbacks, options?: ParserOptions): EventSourceParser {
   const { onEvent, onRetry, onComment, onError } = callbacks
   const maxSize = (options && options.maxBufferSize) || Infinity
+  const maxLine = maxSize + FIELD
 
   // The stream's buffers (§9.2.6): data, event type, last event ID. The data buffer is its lines
   // (see add()) joined with LF; dataLength is its length, -1 while no data line has been seen.
@@ -61,7 +62,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
       const end = cr === -1 ? lf : lf === -1 || cr < lf ? cr : lf
       // [extension] maxBufferSize bounds every line, whatever its field (or none).
       const size = (end === -1 ? length : end) - pos + pending
-      if (size > maxSize + FIELD) return overflow(size)
+      if (size > maxLine) return overflow(size)
       if (end === -1) {
         add(pieces, pos ? chunk.slice(pos) : chunk, '')
         pending = size
@@ -74,7 +75,8 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
       if (pending) {
         pieces.push(chunk.slice(pos, end))
         text = pieces.join('')
-        start = pieces.length = pending = 0
+        pieces = []
+        start = pending = 0
         stop = text.length
       }
       if (start === stop) dispatch()
@@ -170,7 +172,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
       return
     }
     // 3–6. (the trailing LF was never appended) type "message" unless an event type was given.
-    const event: EventSourceMessage = { type: eventType || 'message', data: lines.join('\n'), lastEventId }
+    const event: EventSourceMessage = { type: eventType || 'message', data: lines.length > 1 ? lines.join('\n') : lines[0], lastEventId }
     // 7. Reset the data and event type buffers.
     resetData()
     eventType = ''
