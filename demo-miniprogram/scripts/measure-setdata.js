@@ -9,7 +9,6 @@
  *   node demo-miniprogram/scripts/measure-setdata.js
  */
 const path = require('path')
-const FakeTimers = require('@sinonjs/fake-timers')
 const ROOT = path.resolve(__dirname, '..', '..')
 const { createChatStream } = require(path.join(ROOT, 'dist', 'chat.cjs'))
 const { render } = require('../miniprogram/pages/chat/markdown.js')
@@ -18,9 +17,49 @@ const { longAnswer } = require(path.join(ROOT, 'test', 'demo', 'helpers', 'long-
 const INTERVAL = 50
 const bytesOf = (update) => Buffer.byteLength(JSON.stringify(update))
 
+/**
+ * A virtual clock: Date.now, setTimeout and clearTimeout replaced; tick(ms) runs the timers that
+ * fall due, in order.
+ */
+function installClock() {
+  const saved = { now: Date.now, setTimeout: global.setTimeout, clearTimeout: global.clearTimeout }
+  let now = 0
+  let nextId = 1
+  const timers = new Map()
+  Date.now = () => now
+  global.setTimeout = (fn, ms) => {
+    const id = nextId++
+    timers.set(id, { at: now + Math.max(0, ms || 0), fn })
+    return id
+  }
+  global.clearTimeout = (id) => timers.delete(id)
+  return {
+    get now() {
+      return now
+    },
+    tick(ms) {
+      const end = now + ms
+      for (;;) {
+        let due = null
+        for (const [id, t] of timers) if (t.at <= end && (!due || t.at < due[1].at)) due = [id, t]
+        if (!due) break
+        timers.delete(due[0])
+        now = Math.max(now, due[1].at)
+        due[1].fn()
+      }
+      now = end
+    },
+    uninstall() {
+      Date.now = saved.now
+      global.setTimeout = saved.setTimeout
+      global.clearTimeout = saved.clearTimeout
+    }
+  }
+}
+
 /** Streams `text` at `perSecond` code points a second in 20 ms network chunks. */
 function run(text, perSecond, makeSink) {
-  const clock = FakeTimers.install({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  const clock = installClock()
   try {
     const sink = makeSink()
     const points = Array.from(text)

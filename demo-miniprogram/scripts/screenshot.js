@@ -80,7 +80,7 @@ function parseArgs(argv) {
 async function renderMidAnswer() {
   const uninstall = installMiniDom()
   const simulate = require('miniprogram-simulate')
-  const backend = await startDemoServer({ tokensPerSecond: 120 })
+  const backend = await startDemoServer({ tokensPerSecond: 80 })
   try {
     const { host, page } = openChatPage(backend.baseUrl)
     host.load()
@@ -96,13 +96,12 @@ async function renderMidAnswer() {
     host.onSetData((update) => view.setData(update))
 
     const index = ask(host, '用一段话介绍 SSE，并给一个小程序里的代码示例')
-    // Mid-answer: the code block still open, its first line finished and the second on its way
-    // (a list, a table and the folded reasoning above it).
+    // Mid-answer: the code block still open with its first line finished on screen (a list, a
+    // table and the folded reasoning above it). The whole code block is the window for this.
     await waitFor(() => {
-      const text = page.answerText(index).content
-      const code = text.split('```')
-      return page.data.streaming && code.length === 2 && /\n.+\n.{12,}/.test(code[1]) &&
-        view.querySelectorAll('.md-code-line').length >= 2
+      const code = page.answerText(index).content.split('```')
+      return page.data.streaming && code.length === 2 && /\n.+\n/.test(code[1]) &&
+        view.querySelectorAll('.md-code-line').length >= 1
     }, 30000, 'an open code block on screen')
     const html = toHtml(parent)
     host.tap('onStop')
