@@ -20,8 +20,9 @@ import { fakeRequest, SSE_HEADER, toArrayBuffer } from './helpers/fake-request'
 const sources: UniEventSource[] = []
 afterEach(() => {
   for (const source of sources.splice(0)) source.close()
-  jest.useRealTimers()
+  // Mocks first: a spy on a faked setTimeout would otherwise put the fake back.
   jest.restoreAllMocks()
+  jest.useRealTimers()
 })
 
 interface Recorded {
@@ -485,7 +486,33 @@ describe('install() and uni.request', () => {
     expect(r.log).toEqual(['open:open', 'message:via uni'])
   })
 
-  test('an async uni interceptor (uni.request returns a Promise): ERR_NO_STREAM, not silence', () => {
+  test('an async uni interceptor (a Promise resolving with the real task, as uni invokeApi does): the task is adopted and streams', async () => {
+    const fake = fakeRequest()
+    ;(globalThis as any).uni = { request: (o: RequestOptions) => Promise.resolve(o).then((options) => fake.request(options)) }
+    install()
+    const r = record((globalThis as any).uni.connectEventSource({ url: 'http://127.0.0.1/a' }))
+    await tick()
+    fake.calls[0].headers()
+    fake.calls[0].chunk('data: 经过拦截器\n\n')
+    fake.calls[0].success()
+    expect(r.log).toEqual(['open:open', 'message:经过拦截器', 'error:' + ERR_END])
+  })
+
+  test('close() before such a Promise resolves: the real task is aborted once adopted, nothing is heard', async () => {
+    const fake = fakeRequest()
+    ;(globalThis as any).uni = { request: (o: RequestOptions) => Promise.resolve(o).then((options) => fake.request(options)) }
+    install()
+    const r = record((globalThis as any).uni.connectEventSource({ url: 'http://127.0.0.1/a' }))
+    r.source.close()
+    await tick()
+    expect(fake.calls).toHaveLength(1)
+    expect(fake.calls[0].aborted).toBe(true)
+    fake.calls[0].headers()
+    fake.calls[0].chunk('data: late\n\n')
+    expect(r.log).toEqual([])
+  })
+
+  test('an async uni interceptor whose Promise resolves with nothing usable: ERR_NO_STREAM, not silence', () => {
     let options: RequestOptions | undefined
     ;(globalThis as any).uni = {
       request: (o: RequestOptions) => {

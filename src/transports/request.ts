@@ -14,7 +14,7 @@ export function requestTransport(request: RequestFunction): Transport {
     // Feature detection, not version checks: a framework wrapper may drop the chunk API.
     let chunkApi = false
     let chunked = false
-    // A task may settle twice (its callback, then its Promise): the event source hears only the first.
+    // A request may settle twice (its callback, then its Promise): the event source hears only the first.
     function success(res: any): void {
       res = res || {}
       const statusCode = +res.statusCode || undefined
@@ -33,29 +33,38 @@ export function requestTransport(request: RequestFunction): Transport {
       sink.fail(createError(res.errno || ERR_NETWORK, res.errMsg || TAG + 'request:fail', res), true)
     }
     const options = Object.assign({ responseType: 'arraybuffer', enableChunked: true, success, fail }, req) as RequestOptions
-    const task = request(options) as RequestTask | PromiseLike<any> | void
-    const t = task as any
-    if (t) {
-      if (t.then) {
-        // Taro.request returns a Promise with the task methods copied on; a uni interceptor with
-        // an async `invoke` returns a bare Promise. Settle from it too, and consume its rejection
-        // so close(), an abort or a network failure leaves no unhandled rejection.
-        t.then(success, fail)
-      }
-      if (t.onHeadersReceived) {
-        t.onHeadersReceived((res: any) => sink.head(+res.statusCode || undefined, res.header))
-      }
+    let task = request(options) as any
+    let aborted = false
+    /** Listens to a task's chunk API, where it has one (feature detection, not versions). */
+    function listen(t: RequestTask): void {
+      task = t
+      if (t.onHeadersReceived) t.onHeadersReceived((res) => sink.head(+(res.statusCode as any) || undefined, res.header))
       if (t.onChunkReceived) {
         chunkApi = true
-        t.onChunkReceived((res: any) => {
+        t.onChunkReceived((res) => {
           chunked = true
           sink.body(res.data)
         })
       }
     }
+    if (task && task.then) {
+      // A Promise: Taro.request's carries the task methods (and rejects on fail); a uni
+      // interceptor with an async `invoke` returns one that resolves with the real task, which is
+      // adopted (chunks cannot arrive before a resolved Promise's callbacks run); one resolving
+      // with a response settles the request. Its rejection is consumed: close(), an abort or a
+      // network failure leaves no unhandled rejection.
+      task.then((value: any) => {
+        if (value && value.onChunkReceived && !chunkApi) {
+          listen(value)
+          if (aborted) value.abort()
+        } else if (value && value.statusCode) success(value)
+      }, fail)
+    }
+    if (task) listen(task)
     return {
       abort() {
-        t.abort()
+        aborted = true
+        task.abort()
       }
     }
   }
