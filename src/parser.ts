@@ -11,16 +11,17 @@ import type { EventSourceMessage, EventSourceParser, ParserCallbacks, ParserOpti
  * once when its end arrives, so one long line fed in many pieces costs what it costs whole (an
  * older eventsource-parser searched the joined prefix at each feed and went quadratic).
  * Memory: the pieces of an unfinished line and the lines of a pending event are kept in lists
- * that are joined every PIECES pieces (add()): a rope of one concatenation per piece costs ~32
- * bytes of heap per piece, i.e. per character for an event of one-character `data:` lines or a
- * line fed one character at a time.
+ * whose short pieces are joined 64 at a time (add()): a rope of one concatenation per piece
+ * costs ~32 bytes of heap per piece, i.e. per character for an event of one-character `data:`
+ * lines or a line fed one character at a time.
  */
 
 const LF = 10
 const COLON = 58
 const SPACE = 32
-/** Pieces kept apart before they are joined into one flat string. */
+/** Pieces kept apart before short ones are joined into one flat string, and what "short" is (units). */
 const PIECES = 64
+const SHORT = 32
 /** A line may exceed maxBufferSize by its field name, colon and space: a value of exactly maxBufferSize is kept. */
 const FIELD = 7 // "event: ", "retry: "
 
@@ -64,8 +65,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
       const size = (end === -1 ? length : end) - pos + pending
       if (size > maxLine) return overflow(size)
       if (end === -1) {
-        add(pieces, pos ? chunk.slice(pos) : chunk, '')
-        pending = size
+        add(pieces, pos ? chunk.slice(pos) : chunk, '', (pending = size))
         return
       }
       // The line is text[start, stop): in the chunk, or the pieces that ended with this chunk.
@@ -149,17 +149,19 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
   /** "Append the field value to the data buffer, then append a single U+000A LINE FEED". */
   function appendData(value: string): void {
     // The LF is put between values instead: the last one is removed at dispatch anyway.
-    add(lines, value, '\n')
-    if ((dataLength += value.length + 1) > maxSize) overflow(dataLength)
+    add(lines, value, '\n', (dataLength += value.length + 1))
+    if (dataLength > maxSize) overflow(dataLength)
   }
 
   /**
-   * Appends s to a list of pieces that is read as `list.join(separator)`. Every PIECES pieces the
-   * newest are joined, one flat string, onto the first: the first is then a rope of a few flat
-   * strings, and the heap held stays within a small constant of the text's length.
+   * Appends s to a list of pieces read as `list.join(separator)`, `length` units long in all.
+   * Past PIECES pieces, while the pieces after the first average under SHORT units, they are
+   * joined, one flat string, onto the first: the first is then a rope of few flat strings, and
+   * the heap held stays within a small constant of the text's length. Longer pieces are left
+   * alone (one pointer each is little next to them), so a long line costs one copy, at its end.
    */
-  function add(list: string[], s: string, separator: string): void {
-    if (list.push(s) > PIECES) list[0] += separator + list.splice(1).join(separator)
+  function add(list: string[], s: string, separator: string, length: number): void {
+    if (list.push(s) > PIECES && length - list[0].length < list.length * SHORT) list[0] += separator + list.splice(1).join(separator)
   }
 
   /** §9.2.6 "dispatch the event". */
