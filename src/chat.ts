@@ -6,17 +6,18 @@
  * Re-sending the whole answer on every flush costs O(n²) bytes over an answer; the official
  * setData guidance asks for few calls, carrying only the changed paths. So the answer is cut into
  * a stable prefix of finished markdown blocks, each rendered and sent once, and the block still
- * growing, the only part re-rendered. Code blocks are sent line by line and never re-sent.
+ * growing, the only part re-rendered — in place, so a block whose last re-render already showed
+ * all of it is not sent again when it is finished. Code blocks are sent line by line.
  *
  * Data written under `path` (start the message with {@link emptyAnswer}):
  *
  * | key | what | sent |
  * |---|---|---|
- * | `blocks[k]` | finished markdown blocks, `render(markdown)` (those finished in one flush together) | once |
+ * | `blocks[k]` | `render(markdown)` of the block still growing (the last item), re-sent as it grows | while it grows |
+ * | `blocks[k]` | then of the finished block(s) (those finished in one flush together), unless already shown whole | once |
  * | `blocks[k]` | `{ lang, lines: [], tail: '' }`: a fenced code block | once |
  * | `blocks[k].lines[j]` | finished lines of that code block (one item per flush, joined by `\n`) | once |
  * | `blocks[k].tail` | its unfinished last line | while it grows |
- * | `live` | `render(markdown)` of the block still growing, or `''` | while it grows |
  * | `think[j]` / `thinkTail` | finished reasoning lines (one item per flush) / the unfinished last line | once / while it grows |
  */
 
@@ -81,11 +82,15 @@ export interface ChatStream {
 }
 
 /** The fields {@link createChatStream} writes, empty: spread them into a new message. */
-export function emptyAnswer(): { blocks: unknown[]; live: unknown; think: string[]; thinkTail: string } {
-  return { blocks: [], live: '', think: [], thinkTail: '' }
+export function emptyAnswer(): { blocks: unknown[]; think: string[]; thinkTail: string } {
+  return { blocks: [], think: [], thinkTail: '' }
 }
 
 const ALLOWANCE = 2048
+
+function trimEnd(text: string): string {
+  return text.replace(/\s+$/, '')
+}
 
 /** UTF-8 length of a JS string (a surrogate pair is 4 bytes, a lone surrogate 3 as U+FFFD). */
 export function utf8Length(text: string): number {
@@ -140,6 +145,8 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
   let prevHeading = false
   /** The open fenced code block: its fence, block index, next line index; null outside one. */
   let fence: { mark: string; index: number; lines: number } | null = null
+  /** The growing block's item in `blocks` (-1: not on screen yet) and the markdown it shows. */
+  let liveIndex = -1
   let sentLiveSource = ''
   /** Code lines finished in this flush, not sent yet. */
   let codeLines: string[] = []
@@ -156,12 +163,17 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
   let lastFlush = -Infinity
   let closed = false
 
-  /** Markdown blocks finished in this flush, rendered when it is sent; `mergeInto` takes more. */
-  let merged: { index: number; source: string }[] = []
-  let mergeInto: { index: number; source: string } | null = null
+  /**
+   * Markdown blocks finished in this flush, rendered when it is sent; `mergeInto` takes more.
+   * `shown`: what the item already shows (the growing block's last re-render), '' for nothing.
+   */
+  let merged: { index: number; source: string; shown: string }[] = []
+  let mergeInto: { index: number; source: string; shown: string } | null = null
 
   function commitMerged(): void {
-    for (const block of merged) stable[path + '.blocks[' + block.index + ']'] = render(block.source)
+    for (const block of merged) {
+      if (trimEnd(block.source) !== block.shown) stable[path + '.blocks[' + block.index + ']'] = render(block.source)
+    }
     merged = []
     mergeInto = null
   }
@@ -177,13 +189,15 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
 
   function emitBlock(markdown: string): void {
     if (BLANK.test(markdown.replace(/\n/g, ''))) return
-    // Blocks finished in the same flush go as one item: one key, one rich-text.
+    // Blocks finished in the same flush go as one item: one key, one rich-text. The first takes
+    // the growing block's item when it is on screen.
     if (mergeInto) mergeInto.source += markdown
     else {
-      mergeInto = { index: blockCount++, source: markdown }
+      mergeInto = { index: liveIndex >= 0 ? liveIndex : blockCount++, source: markdown, shown: liveIndex >= 0 ? sentLiveSource : '' }
       merged.push(mergeInto)
     }
-    cut = true
+    liveIndex = -1
+    sentLiveSource = ''
   }
 
   /** One finished line at [start, next) of `text`. */
@@ -219,7 +233,10 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
     }
     if (opens) {
       commitMerged()
-      const index = blockCount++
+      // The growing block on screen was this fence line alone, unfinished: its item becomes the code block.
+      const index = liveIndex >= 0 ? liveIndex : blockCount++
+      liveIndex = -1
+      sentLiveSource = ''
       stable[path + '.blocks[' + index + ']'] = { lang: open![2].trim().split(/\s/)[0], lines: [], tail: '' }
       cut = true
       fence = { mark: open![1], index: index, lines: 0 }
@@ -264,6 +281,7 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
     } else {
       source = text.slice(blockStart)
       if (BLANK.test(source.replace(/\n/g, ''))) source = ''
+      else source = trimEnd(source)
       if (final) {
         emitBlock(source)
         source = ''
@@ -291,20 +309,24 @@ export function createChatStream(options: ChatStreamOptions): ChatStream {
     const update = stable
     stable = {}
     const replaced = Object.keys(replace)
-    if (replaced.length || source !== sentLiveSource) {
+    const pending = source !== '' && source !== sentLiveSource
+    if (replaced.length || pending) {
       // What replaces an earlier value (the growing block, an unfinished line) may wait for more
       // text, or the end, when sending it now would take the answer over the budget — unless
-      // something was cut this flush: the cut text would be on screen twice until it goes.
-      // (The growing block is costed by its markdown before it is rendered: HTML is no shorter.)
-      const liveKey = path + '.live'
-      const pending = source !== sentLiveSource
+      // code or reasoning lines were cut this flush: the cut line would be on screen twice (line
+      // and tail) until its tail goes. (The growing block is costed by its markdown before it is
+      // rendered: its HTML is no shorter.)
+      const liveKey = path + '.blocks[' + (liveIndex >= 0 ? liveIndex : blockCount) + ']'
       for (const key in replace) update[key] = replace[key]
       const estimate = stats.bytes + utf8Length(JSON.stringify(update)) + (pending ? utf8Length(source) + liveKey.length + 6 : 0)
       const held = !final && !cut && budget > 0 && estimate > budget * inputBytes + ALLOWANCE
       if (held) replaced.forEach((key) => delete update[key])
       else {
-        if (pending) update[liveKey] = source ? render(source) : ''
-        sentLiveSource = source
+        if (pending) {
+          if (liveIndex < 0) liveIndex = blockCount++
+          update[liveKey] = render(source)
+          sentLiveSource = source
+        }
         if (fence) sentTail = final ? '' : text.slice(pos)
         sentThinkTail = reasoning.slice(thinkPos)
       }

@@ -37,7 +37,7 @@ function shown(message: any): string {
   const parts = message.blocks.map((b: any) =>
     b.lines ? '```' + b.lang + '\n' + b.lines.concat(b.tail ? [b.tail] : []).join('\n') + '\n```\n' : b
   )
-  return parts.join('') + (message.live || '')
+  return parts.join('')
 }
 
 const DOC = [
@@ -65,17 +65,21 @@ describe('createChatStream: stable prefix', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }))
   afterEach(() => jest.useRealTimers())
 
+  // Finished blocks as shown: a block's last re-render may have shown it whole already (without
+  // the blank line that finished it), then it is not sent again.
   const FINE = [
-    '# Title\n',
-    'Intro paragraph with **bold**.\n\n',
-    '- one\n- two\n  still two\n\n',
-    '| a | b |\n| - | - |\n| 1 | 2 |\n\n',
+    '# Title',
+    'Intro paragraph with **bold**.',
+    '- one\n- two\n  still two',
+    '| a | b |\n| - | - |\n| 1 | 2 |',
     { lang: 'py', code: 'print("hi")\n\nx = 1', tail: '' },
-    'after code\n'
+    'after code'
   ]
+  const trimmed = (blocks: any[]) => normal(blocks).map((b: any) => (typeof b === 'string' ? b.replace(/\s+$/, '') : b))
+  const squeeze = (parts: string[]) => parts.join('').replace(/\s+/g, '')
   test.each([
     // Blocks finished within one flush go together as one item.
-    ['whole', [0], [FINE.slice(0, 4).join(''), FINE[4], FINE[5]]],
+    ['whole', [0], ['# Title\nIntro paragraph with **bold**.\n\n- one\n- two\n  still two\n\n| a | b |\n| - | - |\n| 1 | 2 |', FINE[4], FINE[5]]],
     ['in 7 pieces', [3, 9, 17, 31, 60, 99, 140], null],
     ['one character at a time', Array.from({ length: DOC.length }, (_, i) => i), FINE]
   ])('cuts finished blocks the same way however the text arrives (%s)', (_name, cuts, expected) => {
@@ -85,13 +89,11 @@ describe('createChatStream: stable prefix', () => {
       jest.advanceTimersByTime(60)
     }
     stream.finish()
-    const blocks = normal(message().blocks)
+    const blocks = trimmed(message().blocks)
     if (expected) expect(blocks).toEqual(expected)
     // However they were grouped: the same markdown, the same code block.
-    const markdown = blocks.filter((b: any) => typeof b === 'string')
-    expect(markdown.join('')).toBe(FINE.slice(0, 4).join('') + FINE[5])
+    expect(squeeze(blocks.filter((b: any) => typeof b === 'string'))).toBe(squeeze(FINE.filter((b) => typeof b === 'string') as string[]))
     expect(blocks.filter((b: any) => typeof b !== 'string')).toEqual([FINE[4]])
-    expect(message().live).toBe('')
     expect(stream.text).toBe(DOC)
   })
 
@@ -105,12 +107,14 @@ describe('createChatStream: stable prefix', () => {
     const seen = new Map<string, number>()
     calls.forEach((c) => Object.keys(c.update).forEach((k) => seen.set(k, (seen.get(k) || 0) + 1)))
     const repeated = [...seen].filter(([, n]) => n > 1).map(([k]) => k)
-    expect(repeated.sort()).toEqual([PATH + '.blocks[4].tail', PATH + '.live'])
+    // The growing blocks, in place (item 4 first shows the unfinished fence line, then becomes
+    // the code block), and the code block's unfinished line.
+    expect(repeated.sort()).toEqual([0, 1, 2, 3, 4, 5].map((k) => PATH + '.blocks[' + k + ']').concat(PATH + '.blocks[4].tail').sort())
     // And the code block's lines went in several items, each once.
     expect(seen.get(PATH + '.blocks[4].lines[0]')).toBe(1)
   })
 
-  test('over the budget, the growing block waits for more text, except right after a cut', () => {
+  test('over the budget, the growing block waits for more text; once finished it goes', () => {
     const { stream, calls, message } = recorder({ budget: 1 })
     stream.append('x'.repeat(3000))
     jest.advanceTimersByTime(60)
@@ -118,18 +122,28 @@ describe('createChatStream: stable prefix', () => {
     stream.append('y')
     jest.advanceTimersByTime(60)
     expect(calls.length).toBe(count)
-    expect(message().live).toBe('x'.repeat(3000))
+    expect(message().blocks).toEqual(['x'.repeat(3000)])
     stream.append('\n\nz')
     jest.advanceTimersByTime(60)
     expect(message().blocks).toEqual(['x'.repeat(3000) + 'y\n\n'])
-    expect(message().live).toBe('z')
+    stream.finish()
+    expect(message().blocks).toEqual(['x'.repeat(3000) + 'y\n\n', 'z'])
+  })
+
+  test('a finished block its last re-render showed whole is not sent again', () => {
+    const { stream, calls, message } = recorder()
+    stream.append('First paragraph.\n')
+    jest.advanceTimersByTime(60)
+    stream.append('\nSecond')
+    jest.advanceTimersByTime(60)
+    expect(message().blocks).toEqual(['First paragraph.', 'Second'])
+    expect(calls.map((c) => Object.keys(c.update))).toEqual([[PATH + '.blocks[0]'], [PATH + '.blocks[1]']])
   })
 
   test('mid-stream, an open code fence is a code block with its unfinished last line', () => {
     const { stream, message } = recorder()
     stream.append('Text\n\n```js\nconst a = 1\nconst b')
     expect(message().blocks).toEqual(['Text\n\n', { lang: 'js', lines: ['const a = 1'], tail: 'const b' }])
-    expect(message().live).toBe('')
     jest.advanceTimersByTime(60)
     stream.append(' = 2\n``')
     jest.advanceTimersByTime(60)
@@ -137,13 +151,13 @@ describe('createChatStream: stable prefix', () => {
     stream.append('`\nafter')
     jest.advanceTimersByTime(60)
     expect(normal(message().blocks)[1]).toEqual({ lang: 'js', code: 'const a = 1\nconst b = 2', tail: '' })
-    expect(message().live).toBe('after')
+    expect(message().blocks[2]).toBe('after')
   })
 
   test('the growing block is rendered with render() and shows half a table as it is', () => {
     const { stream, message } = recorder({ render: (md) => '<r>' + md + '</r>' })
     stream.append('| a | b |\n| - |')
-    expect(message().live).toBe('<r>| a | b |\n| - |</r>')
+    expect(message().blocks).toEqual(['<r>| a | b |\n| - |</r>'])
   })
 
   test('at most one setData per interval while streaming, and one final update', () => {
@@ -217,15 +231,16 @@ describe('createChatStream: typewriter', () => {
     const burst = '👍🏽中文😀'.repeat(20)
     stream.append(burst)
     const lives: string[] = []
-    for (let i = 0; i < 40 && message().live !== burst; i++) {
+    const live = () => message().blocks[0] || ''
+    for (let i = 0; i < 40 && live() !== burst; i++) {
       jest.advanceTimersByTime(50)
-      lives.push(message().live)
+      lives.push(live())
     }
-    expect(message().live).toBe(burst)
+    expect(live()).toBe(burst)
     expect(lives.length).toBeGreaterThan(5)
-    lives.forEach((live) => {
-      expect(burst.startsWith(live)).toBe(true)
-      expect(/[\ud800-\udbff]$/.test(live)).toBe(false)
+    lives.forEach((shown) => {
+      expect(burst.startsWith(shown)).toBe(true)
+      expect(/[\ud800-\udbff]$/.test(shown)).toBe(false)
     })
     expect(calls.length).toBeLessThanOrEqual(lives.length + 1)
   })

@@ -98,7 +98,8 @@ function pageSink() {
         update.scrollTop = 10000000
       }
       sink.calls++
-      if (('messages[1].live' in update) || Object.keys(update).some((k) => /\.tail$/.test(k))) sink.liveCalls++
+      // Calls that change the answer's text on screen (a block, a code line or tail).
+      if (Object.keys(update).some((k) => /\.blocks\[\d+\]/.test(k))) sink.liveCalls++
       sink.bytes += bytesOf(update)
     }
   })
@@ -146,7 +147,7 @@ function main() {
       speed,
       page.seconds.toFixed(0),
       old.calls + ', ' + old.bytes + ' (' + (old.bytes / size).toFixed(1) + '×)',
-      page.calls + ', ' + page.bytes + ' (' + (page.bytes / size).toFixed(2) + '×), growing part re-sent ' + (page.liveCalls / page.seconds).toFixed(1) + '/s',
+      page.calls + ', ' + page.bytes + ' (' + (page.bytes / size).toFixed(2) + '×), text updates ' + (page.liveCalls / page.seconds).toFixed(1) + '/s',
       (page.renderMs / page.renders).toFixed(3) + ' ms avg over ' + page.renders + ' renders'
     ].join(' | '))
   }
