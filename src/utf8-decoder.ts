@@ -27,8 +27,6 @@ const BLOCK = 0x2000
 
 // Scratch code units of the block being decoded, shared by all decoders: decode() never re-enters.
 const units: number[] = []
-// One scratch array per length 1–4, for a held sequence completed by the next chunk: exactly sized, so that a read past its end is undefined.
-const heads = [0, 1, 2, 3, 4].map((n) => new Uint8Array(n))
 let count = 0
 
 /** A streaming UTF-8 decoder: one pass over the bytes, no exception for any input. */
@@ -38,20 +36,18 @@ export function createUtf8Decoder(): Utf8Decoder {
   let bomSeen = false
 
   function decode(input: ArrayBuffer | Uint8Array): string {
-    const bytes = input instanceof Uint8Array ? input : new Uint8Array(input)
+    let bytes = input instanceof Uint8Array ? input : new Uint8Array(input)
+    // A sequence split by the chunk boundary: its start goes in front of this chunk.
+    if (held.length) {
+      const joined = new Uint8Array(held.length + bytes.length)
+      joined.set(held)
+      joined.set(bytes, held.length)
+      held.length = 0
+      bytes = joined
+    }
     const length = bytes.length
     let s = ''
     let i = 0
-    // A sequence split by the chunk boundary: decode it with the bytes it still needs. If they
-    // turn out invalid, what follows the error may again be an unfinished sequence: loop.
-    while (held.length && i < length) {
-      const needed = held[0] < 0xe0 ? 2 : held[0] < 0xf0 ? 3 : 4
-      while (held.length < needed && i < length) held.push(bytes[i++])
-      const head = heads[held.length]
-      head.set(held)
-      held.length = 0
-      run(head, 0, head.length)
-    }
     do {
       const stop = Math.min(length, i + BLOCK)
       i = run(bytes, i, stop)
