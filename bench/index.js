@@ -2,7 +2,7 @@
 // `npm run bench` (= build, then `node bench/index.js`): speed and size of miniprogram-eventsource
 // next to what a mini-program developer would otherwise use, as same-round ratios.
 //
-//   node bench/index.js [--quick] [--only parser|decoder|e2e|nojit|size|checks] [--json] [--write|--no-write]
+//   node bench/index.js [--quick] [--only parser|mixed|decoder|e2e|nojit|jsc|size|checks] [--json] [--write|--no-write]
 //
 // --quick: fewer rounds, for a smoke test. --only: one section. --json: machine-readable output
 // on stdout instead of the table. BENCHMARKS.md is rewritten after a full run (no --quick, no
@@ -11,9 +11,14 @@
 // BENCH_CANDIDATE_PARSER=file.js adds a third parser (a module exporting createParser) to the
 // parser section, to try a change against both parsers before it goes into src/.
 //
-// The nojit section reruns the decoder and end-to-end workloads in a child `node --jitless`:
-// iOS runs mini-programs on JavaScriptCore without a JIT, where every byte handled by
-// JavaScript code (rather than by a built-in) costs an interpreted instruction or several.
+// The parser section runs each workload in a fresh child process; the mixed section runs them
+// all in one child after a prelude that feeds every workload shape to both parsers (CJK, long
+// lines, tiny events, 7-byte pieces, OpenAI), as an app's parser sees mixed input: call sites
+// that see many string shapes go megamorphic, which a fresh process hides.
+//
+// The nojit section reruns the decoder and end-to-end workloads in a child `node --jitless`;
+// the jsc section reruns them in JavaScriptCore (bench/jsc.js), JIT off (as iPhones run
+// mini-programs) and on.
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
@@ -30,7 +35,9 @@ const { evaluateTargets } = require('./targets')
 const report = require('./report')
 const inputs = require('./inputs')
 
-const SECTIONS = ['parser', 'decoder', 'e2e', 'nojit', 'size', 'checks']
+const { jscSection } = require('./jsc')
+
+const SECTIONS = ['parser', 'mixed', 'decoder', 'e2e', 'nojit', 'jsc', 'size', 'checks']
 // Budgeted for a noisy 2-core machine (a full run takes about two minutes): many short rounds
 // where a run is cheap, so that a burst of load elsewhere lands in few of them.
 const PROFILES = {
@@ -38,15 +45,26 @@ const PROFILES = {
     parser: { rounds: 31, warmup: 5, warmupMs: 300, minSampleMs: 10 },
     decoder: { rounds: 15, warmup: 3, warmupMs: 300, minSampleMs: 15 },
     e2e: { rounds: 15, warmup: 3, warmupMs: 300, minSampleMs: 15 },
-    nojit: { rounds: 9, warmup: 1, warmupMs: 0, minSampleMs: 0 }
+    nojit: { rounds: 9, warmup: 1, warmupMs: 0, minSampleMs: 0 },
+    jsc: {
+      nojit: { rounds: 7, warmup: 1, warmupMs: 0, minSampleMs: 0 },
+      jit: { rounds: 11, warmup: 3, warmupMs: 300, minSampleMs: 15 }
+    }
   },
   quick: {
     parser: { rounds: 5, warmup: 2, warmupMs: 50, minSampleMs: 5 },
     decoder: { rounds: 3, warmup: 1, warmupMs: 0, minSampleMs: 5 },
     e2e: { rounds: 3, warmup: 1, warmupMs: 0, minSampleMs: 5 },
-    nojit: { rounds: 3, warmup: 1, warmupMs: 0, minSampleMs: 0 }
+    nojit: { rounds: 3, warmup: 1, warmupMs: 0, minSampleMs: 0 },
+    jsc: {
+      nojit: { rounds: 3, warmup: 1, warmupMs: 0, minSampleMs: 0 },
+      jit: { rounds: 3, warmup: 1, warmupMs: 100, minSampleMs: 5 }
+    }
   }
 }
+// The mixed section's prelude: every workload shape, in this order, fed to every parser.
+const PRELUDE = ['cjk-1k', 'line-4m', 'tiny-1k', 'openai-7b', 'openai-1k']
+const PRELUDE_RUNS = 3
 // What the nojit section reruns, by workload name.
 const NOJIT = { decoder: ['ascii-1k', 'cjk-1k'], e2e: ['openai-1k', 'cjk-1k'] }
 
@@ -59,6 +77,7 @@ function parseArgs(argv) {
     else if (arg === '--write') args.write = true
     else if (arg === '--no-write') args.write = false
     else if (arg === '--nojit-child') args.nojitChild = true
+    else if (arg.startsWith('--parser-child=')) args.parserChild = arg.slice(15)
     else if (arg === '--only') args.only = argv[++i]
     else if (arg.startsWith('--only=')) args.only = arg.slice(7)
     else throw new Error('[bench] unknown argument ' + arg)
@@ -71,9 +90,10 @@ function parseArgs(argv) {
 async function main() {
   const args = parseArgs(process.argv.slice(2))
   const profiles = args.quick ? PROFILES.quick : PROFILES.full
-  const wanted = (section) => !args.nojitChild && (!args.only || args.only === section)
+  const wanted = (section) => !args.only || args.only === section
   const log = (...a) => console.error(...a)
   if (args.nojitChild) return nojitChild(profiles.nojit)
+  if (args.parserChild) return parserChild(args.parserChild, profiles.parser)
   const started = Date.now()
   const cpus = os.cpus()
   const results = {
@@ -93,16 +113,16 @@ async function main() {
   }
 
   if (wanted('parser')) {
-    const parsers = await parserContenders()
-    await run('parser', PARSER_WORKLOADS.map((spec) => parserWorkload(spec, parsers)))
-    const [linearity] = await runWorkloads('parser', [linearityWorkload(parsers)], Object.assign({}, profiles.parser, { reference: 'own@4m' }))
-    // Per parser: the median over rounds of (8 MB time ÷ 4 MB time) — linear is 2.00.
-    results.linearity = { rounds: linearity.contenders['own@4m'].timesMs.length, parsers: {} }
-    for (const parser of parsers) {
-      const t4 = linearity.contenders[parser.name + '@4m'].timesMs
-      const t8 = linearity.contenders[parser.name + '@8m'].timesMs
-      results.linearity.parsers[parser.name] = { label: parser.short, ratio: Math.round(median(t8.map((t, i) => t / t4[i])) * 1000) / 1000, ms4: median(t4), ms8: median(t8) }
-    }
+    // Fresh: each workload (and the 8 MB ÷ 4 MB pair) alone in a new process.
+    results.sections.parser = []
+    for (const spec of PARSER_WORKLOADS) results.sections.parser.push(...childRun(args, spec.name).sections)
+    const { linearity } = childRun(args, 'linearity')
+    results.linearity = linearity
+  }
+  if (wanted('mixed')) {
+    const mixed = childRun(args, 'mixed')
+    results.sections.mixed = mixed.sections
+    results.mixedPrelude = mixed.prelude
   }
   if (wanted('decoder')) await run('decoder', decoderWorkloads(decoderContenders()))
   if (wanted('e2e')) {
@@ -110,6 +130,7 @@ async function main() {
     await run('e2e', E2E_WORKLOADS.map((spec) => e2eWorkload(spec, runners)))
   }
   if (wanted('nojit')) results.nojit = nojit(args)
+  if (wanted('jsc')) results.jsc = jscSection(profiles.jsc)
   if (wanted('decoder') || wanted('checks')) results.correctness = decoderCorrectness()
   if (wanted('e2e') || wanted('checks')) {
     results.synchronousDispatch = synchronousDispatch([
@@ -144,6 +165,45 @@ async function runWorkloads(section, workloads, profile) {
     console.error('[bench] ' + section + ' ' + workload.name + ' ' + ((Date.now() - t) / 1000).toFixed(1) + ' s')
   }
   return measured
+}
+
+/** Runs `node bench/index.js --parser-child=<what>` and returns what it printed (JSON). */
+function childRun(args, what, execArgv = []) {
+  const child = spawnSync(process.execPath, execArgv.concat([__filename, '--parser-child=' + what]).concat(args.quick ? ['--quick'] : []), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024
+  })
+  if (child.stderr) process.stderr.write(child.stderr)
+  if (child.status !== 0) throw new Error('[bench] the ' + what + ' child failed with status ' + child.status)
+  return JSON.parse(child.stdout)
+}
+
+/**
+ * In a child: one parser workload alone (fresh), the 8 MB ÷ 4 MB pair alone, or — 'mixed' —
+ * the prelude and then every workload, one after another in this process.
+ */
+async function parserChild(what, profile) {
+  const parsers = await parserContenders()
+  const byName = (name) => PARSER_WORKLOADS.find((spec) => spec.name === name)
+  if (what === 'linearity') {
+    const [linearity] = await runWorkloads('parser', [linearityWorkload(parsers)], Object.assign({}, profile, { reference: 'own@4m' }))
+    // Per parser: the median over rounds of (8 MB time ÷ 4 MB time) — linear is 2.00.
+    const out = { rounds: linearity.contenders['own@4m'].timesMs.length, parsers: {} }
+    for (const parser of parsers) {
+      const t4 = linearity.contenders[parser.name + '@4m'].timesMs
+      const t8 = linearity.contenders[parser.name + '@8m'].timesMs
+      out.parsers[parser.name] = { label: parser.short, ratio: Math.round(median(t8.map((t, i) => t / t4[i])) * 1000) / 1000, ms4: median(t4), ms8: median(t8) }
+    }
+    return process.stdout.write(JSON.stringify({ linearity: out }))
+  }
+  if (what !== 'mixed') return process.stdout.write(JSON.stringify({ sections: await runWorkloads('parser (fresh)', [parserWorkload(byName(what), parsers)], profile) }))
+  for (const name of PRELUDE) {
+    const made = parserWorkload(byName(name), parsers).make()
+    for (let k = 0; k < PRELUDE_RUNS; k++) for (const contender of made.contenders) made.check(contender, contender.run())
+  }
+  const sections = await runWorkloads('parser (after the mixed prelude)', PARSER_WORKLOADS.map((spec) => parserWorkload(spec, parsers)), profile)
+  process.stdout.write(JSON.stringify({ sections, prelude: { order: PRELUDE, runs: PRELUDE_RUNS } }))
 }
 
 /** Runs the nojit section in a child `node --jitless` and returns its sections. */

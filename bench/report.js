@@ -6,7 +6,8 @@ const mbps = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1))
 const status = (pass) => (pass === null ? 'n/a' : pass ? 'PASS' : 'MISS')
 
 const SECTION_TITLES = {
-  parser: 'Parser only, text in → events out',
+  parser: 'Parser only, text in → events out, each workload in a fresh process',
+  mixed: 'Parser only, text in → events out, after a mixed prelude in the same process',
   decoder: 'UTF-8 streaming decode, bytes in → text out',
   e2e: 'End to end as on a phone, ArrayBuffer chunks → onMessage'
 }
@@ -37,6 +38,10 @@ function tables(results) {
         Object.values(lin).map((p) => p.label + ' ' + p.ratio.toFixed(2)).join(', ')
     )
   }
+  ratioTable('mixed', SECTION_TITLES.mixed)
+  if (sections.mixed && results.mixedPrelude) {
+    out[out.length - 1].notes.push('Prelude: ' + results.mixedPrelude.order.join(', ') + ', each fed ' + results.mixedPrelude.runs + '× to both parsers, then every workload measured one after another in that one process (call sites that saw every string shape).')
+  }
   ratioTable('decoder', SECTION_TITLES.decoder)
   ratioTable('e2e', SECTION_TITLES.e2e)
   if (sections.e2e && sections.e2e.length) {
@@ -50,9 +55,21 @@ function tables(results) {
     out[out.length - 1].notes.push('node --jitless runs V8’s interpreter only, the nearest this machine gets to iOS JavaScriptCore without a JIT: work done by built-ins (decodeURIComponent, String.fromCharCode.apply, indexOf) keeps its speed, work done byte by byte in JavaScript does not.')
   }
 
+  const jsc = results.jsc
+  if (jsc && jsc.runs) {
+    for (const [mode, title] of [['nojit', 'JIT OFF (jsc --useJIT=false, as iPhones run mini-programs)'], ['jit', 'JIT on']]) {
+      const run = jsc.runs[mode]
+      ratioTable('decoder', SECTION_TITLES.decoder + ', JavaScriptCore ' + title, run.sections.decoder)
+      ratioTable('e2e', SECTION_TITLES.e2e + ', JavaScriptCore ' + title, run.sections.e2e)
+      out[out.length - 1].notes.push(jsc.version + '; ' + run.profile.warmup + ' warm-up + ' + run.profile.rounds + ' rounds; wall-clock time (the jsc shell has no CPU clock); timers from the harness (the shell has no clearTimeout).')
+    }
+  } else if (jsc && jsc.skipped) {
+    out.push({ title: 'JavaScriptCore: not measured', head: ['reason'], rows: [[jsc.skipped]], align: 'l', notes: ['Skipped: the decoder and end-to-end figures with the JIT off and on.'] })
+  }
+
   // 2. Targets.
   out.push({
-    title: 'Targets (issue 4)',
+    title: 'Targets (issues 4 and 11)',
     head: ['', 'target', 'measured'],
     rows: results.targets.filter((t) => t.pass !== null).map((t) => [status(t.pass), t.target, t.measured]),
     align: 'lll',
@@ -60,7 +77,7 @@ function tables(results) {
   })
 
   // 3. Throughput.
-  const throughput = [['parser', ''], ['decoder', ''], ['e2e', '']].map(([section]) => [section, '', sections[section], results.profile[section]])
+  const throughput = [['parser', ''], ['mixed', ''], ['decoder', ''], ['e2e', '']].map(([section]) => [section, '', sections[section], results.profile[section === 'mixed' ? 'parser' : section]])
   if (nojit) {
     throughput.push(['decoder', ', WITHOUT A JIT', nojit.decoder, results.nojit.profile])
     throughput.push(['e2e', ', WITHOUT A JIT', nojit.e2e, results.nojit.profile])
@@ -180,6 +197,11 @@ function markdown(results) {
     '  whose headers (200, `text/event-stream`), chunks and `success` are played synchronously; events',
     '  counted in onMessage and asserted. The assembly: text-encoding-shim + carry + eventsource-parser.',
     '  The limit: native TextDecoder + one `indexOf(\'\\n\')` scan, no parsing.',
+    '- **Mixed**: the parser workloads in one child process after a prelude feeding every workload shape to',
+    '  both parsers; **parser** (fresh): each workload alone in its own child process.',
+    '- **JavaScriptCore**: `bench/jsc.js` writes the inputs to files and runs `bench/jsc/child.js` in the',
+    '  `jsc` shell, with `--useJIT=false` and without; the same harness, the same shipped bundle, the same',
+    '  text-encoding-shim + carry and eventsource-parser (its two ES modules joined into one script).',
     '- **Size**: `miniprogram_dist/index.js` as built; the others bundled with rollup where they span',
     '  several files, minified with terser (`compress.passes: 2`), all gzipped with zlib level 9.',
     ''

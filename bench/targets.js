@@ -1,5 +1,5 @@
 'use strict'
-// The targets of issue 4, judged from one run's results. Each: { target, measured, pass }.
+// The targets of issues 4 and 11, judged from one run's results. Each: { target, measured, pass }.
 // `pass` is null when the section was not run.
 
 const find = (results, section, name) => ((results.sections[section] || []).find((w) => w.name === name) || null)
@@ -9,17 +9,20 @@ function evaluateTargets(results) {
   const targets = []
   const add = (target, measured, pass) => targets.push({ target, measured, pass })
 
-  const parserRatio = (name) => {
-    const w = find(results, 'parser', name)
-    return w ? w.contenders.esp.ratio : null
-  }
-  for (const name of ['openai-1k', 'openai-7b', 'tiny-1k']) {
-    const r = parserRatio(name)
-    add('Parser ≥ 1.20× eventsource-parser throughput, ' + name, r === null ? 'not run' : x(r), r === null ? null : r >= 1.2)
-  }
-  for (const name of ['cjk-1k', 'line-4m', 'line-8m']) {
-    const r = parserRatio(name)
-    add('Parser not slower than eventsource-parser (≥ 1.00×), ' + name, r === null ? 'not run' : x(r), r === null ? null : r >= 1.0)
+  // Issue 11: both fresh (each workload in its own process) and after the mixed prelude.
+  for (const [section, when] of [['parser', 'fresh'], ['mixed', 'after the mixed prelude']]) {
+    const ratio = (name) => {
+      const w = find(results, section, name)
+      return w ? w.contenders.esp.ratio : null
+    }
+    for (const name of ['openai-1k', 'openai-7b', 'tiny-1k']) {
+      const r = ratio(name)
+      add('Parser ≥ 1.20× eventsource-parser, ' + name + ', ' + when, r === null ? 'not run' : x(r), r === null ? null : r >= 1.2)
+    }
+    for (const name of ['cjk-1k', 'line-4m', 'line-8m']) {
+      const r = ratio(name)
+      add('Parser ≥ 1.00× eventsource-parser, ' + name + ', ' + when, r === null ? 'not run' : x(r), r === null ? null : r >= 1.0)
+    }
   }
   const linearity = results.linearity
   if (linearity) {
@@ -55,15 +58,25 @@ function evaluateTargets(results) {
 
   const e2e = results.sections.e2e
   if (e2e) {
-    for (const w of e2e) add('End to end ≥ 2× the text-encoding-shim + eventsource-parser assembly, ' + w.name, x(w.contenders.assembly.ratio), w.contenders.assembly.ratio >= 2)
-  } else add('End to end ≥ 2× the text-encoding-shim + eventsource-parser assembly', 'not run', null)
+    for (const w of e2e) add('[V8] End to end ≥ 3× the assembly (text-encoding-shim + carry + eventsource-parser), ' + w.name, x(w.contenders.assembly.ratio), w.contenders.assembly.ratio >= 3)
+  } else add('[V8] End to end ≥ 3× the assembly', 'not run', null)
 
-  // Not in the issue's list, measured because phones run without a JIT: the same two targets
-  // under `node --jitless` (informational; the issue's targets above are the JIT run).
+  // Issue 11, JavaScriptCore.
+  const jsc = results.jsc && results.jsc.runs
+  if (jsc) {
+    for (const w of jsc.nojit.sections.decoder) add('[JSC, JIT off] Decoder ≥ 2× text-encoding-shim + carry, ' + w.name, x(w.contenders.shim.ratio), w.contenders.shim.ratio >= 2)
+    for (const w of jsc.nojit.sections.e2e) {
+      if (/-(1k|64)$/.test(w.name)) add('[JSC, JIT off] End to end ≥ 2× the assembly, ' + w.name, x(w.contenders.assembly.ratio), w.contenders.assembly.ratio >= 2)
+      else add('[JSC, JIT off] End to end, ' + w.name + ' (no target)', x(w.contenders.assembly.ratio), null)
+    }
+    for (const w of jsc.jit.sections.e2e) add('[JSC, JIT on] End to end ≥ 3× the assembly, ' + w.name, x(w.contenders.assembly.ratio), w.contenders.assembly.ratio >= 3)
+  } else add('[JSC] decoder and end-to-end targets', results.jsc && results.jsc.skipped ? 'skipped: ' + results.jsc.skipped : 'not run', null)
+
+  // Informational: V8 without a JIT (node --jitless), the targets issue 4 set before jsc was measured.
   const nojit = results.nojit && results.nojit.sections
   if (nojit) {
-    for (const w of nojit.decoder) add('[no JIT] Own decoder ≥ 3× text-encoding-shim + carry, ' + w.name, x(w.contenders.shim.ratio), w.contenders.shim.ratio >= 3)
-    for (const w of nojit.e2e) add('[no JIT] End to end ≥ 2× the assembly, ' + w.name, x(w.contenders.assembly.ratio), w.contenders.assembly.ratio >= 2)
+    for (const w of nojit.decoder) add('[node --jitless, informational] Own decoder ≥ 3× text-encoding-shim + carry, ' + w.name, x(w.contenders.shim.ratio), w.contenders.shim.ratio >= 3)
+    for (const w of nojit.e2e) add('[node --jitless, informational] End to end ≥ 2× the assembly, ' + w.name, x(w.contenders.assembly.ratio), w.contenders.assembly.ratio >= 2)
   }
 
   const sync = results.synchronousDispatch
@@ -75,8 +88,8 @@ function evaluateTargets(results) {
 
   if (results.size) {
     const own = results.size[0]
-    add('miniprogram_dist/index.js ≤ 3,000 bytes gzip -9', own.gzip.toLocaleString('en-US') + ' B', own.gzip <= 3000)
-  } else add('miniprogram_dist/index.js ≤ 3,000 bytes gzip -9', 'not run', null)
+    add('miniprogram_dist/index.js ≤ 3,500 bytes gzip -9', own.gzip.toLocaleString('en-US') + ' B', own.gzip <= 3500)
+  } else add('miniprogram_dist/index.js ≤ 3,500 bytes gzip -9', 'not run', null)
   return targets
 }
 

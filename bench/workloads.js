@@ -173,7 +173,10 @@ function decoderWorkloads(decoders) {
 const E2E_WORKLOADS = [
   { name: 'openai-1k', title: 'OpenAI-style, 10k events, 1 KB chunks', stream: () => inputs.openAiStream(10000), size: KB },
   { name: 'openai-256', title: 'OpenAI-style, 10k events, 256 B chunks (about one event each)', stream: () => inputs.openAiStream(10000), size: 256 },
-  { name: 'cjk-1k', title: 'CJK-heavy, 6k events, 1 KB chunks', stream: () => inputs.cjkStream(6000), size: KB }
+  { name: 'openai-7b', title: 'OpenAI-style, 2k events, 7-byte chunks', stream: () => inputs.openAiStream(2000), size: 7 },
+  { name: 'cjk-1k', title: 'CJK-heavy, 6k events, 1 KB chunks', stream: () => inputs.cjkStream(6000), size: KB },
+  { name: 'cjk-64', title: 'CJK-heavy, 6k events, 64 B chunks', stream: () => inputs.cjkStream(6000), size: 64 },
+  { name: 'cjk-7b', title: 'CJK-heavy, 1.2k events, 7-byte chunks', stream: () => inputs.cjkStream(1200), size: 7 }
 ]
 
 function e2eWorkload(spec, runners) {
