@@ -43,7 +43,7 @@ export function invalidOption(options: ConnectEventSourceOptions): string {
   }
   const reconnect = options.reconnect as Record<string, any>
   for (const name of ['maxRetries', 'backoff', 'maxDelay']) {
-    const value = reconnect && reconnect[name]
+    const value = reconnect ? reconnect[name] : null
     if (value != null && !(value >= (name === 'backoff' ? 1 : 0))) return 'reconnect.' + name
   }
   return ''
