@@ -69,7 +69,8 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         return
       }
       if (pending) {
-        const whole = (pieces.length > 1 ? pieces.join('') : pieces[0]) + chunk.slice(pos, end)
+        pieces.push(chunk.slice(pos, end))
+        const whole = pieces.join('')
         pieces = []
         pending = 0
         if (isData(whole, 0)) appendData(valueOf(whole, 4, whole.length))
