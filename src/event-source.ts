@@ -83,7 +83,11 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   let connection: Connection | null = null
   let reconnectTimer: unknown
   let idleTimer: unknown
-  let lastActivity = 0
+  // The current connection reported something since the watchdog's last tick.
+  let heard = false
+  let quietTicks = 0
+  // The silence the watchdog allows now, in ms.
+  let allowed = 0
   // A body piece arrived on this connection: from then on idleTimeout applies (see watchIdle).
   let streamed = false
 
@@ -195,77 +199,78 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
    * [extension] The idle watchdog. Once a body piece has arrived, `idleTimeout` of silence fails
    * the connection (1004). Before the first piece a host may be buffering the whole response
    * (PC WeChat, a buffering proxy: everything comes at the end), so the allowed silence is then
-   * the longer of `idleTimeout` and `timeout`.
+   * the longer of `idleTimeout` and `timeout`. It ticks every quarter of that: a report sets
+   * `heard` (no clock read per chunk), four quiet ticks in a row fail, so a silence is reported
+   * after 1 to 1.25 times the allowed time.
    */
-  function watchIdle(): void {
-    const rest = lastActivity + (streamed ? idleTimeout : firstWait) - Date.now()
-    if (rest > 0) watch(rest)
-    else reestablish(createError(ERR_IDLE_TIMEOUT, TAG + 'idle ' + (Date.now() - lastActivity) + ' ms'), false)
+  function watch(): void {
+    clearTimeout(idleTimer)
+    allowed = streamed ? idleTimeout : firstWait
+    heard = false
+    quietTicks = -1
+    if (idleTimeout > 0) tick()
   }
 
-  function watch(ms: number): void {
-    clearTimeout(idleTimer)
-    if (idleTimeout > 0) idleTimer = setTimeout(watchIdle, ms)
+  function tick(): void {
+    quietTicks = heard ? 0 : quietTicks + 1
+    heard = false
+    if (quietTicks > 3) return reestablish(createError(ERR_IDLE_TIMEOUT, TAG + 'idle ' + allowed + ' ms'), false)
+    idleTimer = setTimeout(tick, allowed / 4)
   }
 
   /** One connection: what has been learnt of its response lives here, and it reports through the sink. */
   function connect(): void {
     const decoder = createUtf8Decoder()
-    // The status and headers are known; the response is a stream being parsed.
-    let decided = false
+    // The response's headers, once known (null before); it is a stream being parsed.
+    let header: Record<string, any> | null = null
     let announced = false
     let statusCode: number | undefined
-    let header: Record<string, any> = {}
     // Text kept: the body of a response not (yet) known to be a stream; and, while a stream's
     // status is unknown (devtools), what it sent, in case a late status makes it an error body.
     let body = ''
     let keep = false
 
+    // Each report of the current connection is activity for the watchdog; others are ignored.
     const sink: ConnectionSink = {
       head(status, hdr) {
-        if (heard() && !decided) decide(status, hdr)
+        if (current !== sink) return
+        heard = true
+        if (!header) decide(status, hdr)
       },
       body(data) {
-        if (!heard()) return
+        if (current !== sink) return
+        heard = true
         if (!streamed) {
           // The host streams: from now on idleTimeout is the allowed silence.
           streamed = true
-          watch(idleTimeout)
+          watch()
         }
         take(data)
       },
       end(status, hdr, data) {
-        if (!heard()) return
-        if (!decided) decide(status, hdr)
+        if (current !== sink) return
+        if (!header) decide(status, hdr)
         else if (+(status as any)) statusCode = +(status as any)
         if (data) take(data)
         if (current !== sink) return
-        if (!announced) return finishBody(false)
-        // A status learnt only now (devtools) that is not 200: the stream was an error body.
-        if (statusCode !== undefined && statusCode !== 200) return finishBody(false)
+        // Not a stream; or a status learnt only now (devtools) that is not 200: an error body.
+        if (!announced || (statusCode !== undefined && statusCode !== 200)) return finishBody(false)
         // The server ended a good stream: [uni-app x] onError with errCode 200, as on iOS.
         // An unfinished trailing event is discarded (§9.2.6, end of file). [extension] `data`
         // says whether it streamed, or came whole at the end (PC WeChat, a buffering proxy).
         reestablish(createError(ERR_END, TAG + 'end', { streamed }), true)
       },
       fail(error, retry) {
-        if (heard()) retry ? reestablish(error, true) : failConnection(error, true)
+        if (current === sink) retry ? reestablish(error, true) : failConnection(error, true)
       }
-    }
-
-    /** Is this the current connection? Then what it reports counts as activity. */
-    function heard(): boolean {
-      lastActivity = Date.now()
-      return current === sink
     }
 
     /** Decides what the response is, from its status and headers (§9.2.3, fetch's processResponse). */
     function decide(status: number | undefined, hdr: Record<string, any> | undefined): void {
-      decided = true
       // An old Android client gave the status as a string; devtools gives none in
       // onHeadersReceived, and a missing status is not a failure.
       statusCode = +(status as any) || undefined
-      header = hdr || header
+      header = hdr || {}
       if ((statusCode === 200 || statusCode === undefined) && EVENT_STREAM.test(headerValue(header, 'content-type') || '')) {
         announced = true
         keep = statusCode === undefined
@@ -285,7 +290,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       // An error body is for reading, not for exhausting a phone's memory: report what came.
       // Before any headers (a host without onHeadersReceived) it is not known to be an error.
       else if ((body += text).length > maxBufferSize) {
-        if (decided) finishBody(true)
+        if (header) finishBody(true)
         else overflow(body.length)
       }
     }
@@ -297,7 +302,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
         statusCode && statusCode !== 200
           ? // [uni-app x] errCode = the HTTP status, as on Android. Never reconnect (WHATWG: fail).
             createError(statusCode, TAG + 'HTTP ' + statusCode, data)
-          : createError(ERR_CONTENT_TYPE, TAG + 'Content-Type: ' + headerValue(header, 'content-type'), data),
+          : createError(ERR_CONTENT_TYPE, TAG + 'Content-Type: ' + headerValue(header!, 'content-type'), data),
         !aborting
       )
     }
@@ -305,8 +310,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     parser.reset()
     delivered = streamed = false
     current = sink
-    lastActivity = Date.now()
-    watch(firstWait)
+    watch()
     const req: TransportRequest = { url, method: (opts.method || 'GET').toUpperCase(), header: buildHeader(), timeout }
     if (opts.data !== undefined) req.data = opts.data
     let started: Connection

@@ -280,6 +280,22 @@ describe('hosts that buffer the whole body (PC WeChat, proxies): the idle rule',
   })
 })
 
+test('[extension] a silence is reported after 1 to 1.25 times idleTimeout, whatever the phase of the last chunk', () => {
+  for (const last of [0, 1, 249, 250, 251, 300, 499, 999]) {
+    jest.useFakeTimers()
+    const { log, calls } = connect({ idleTimeout: 1000 })
+    calls[0].headers()
+    calls[0].chunk(': first\n\n')
+    jest.advanceTimersByTime(last)
+    if (last) calls[0].chunk(': last\n\n')
+    jest.advanceTimersByTime(1000 - 1)
+    expect(log).toEqual(['open:open'])
+    jest.advanceTimersByTime(251)
+    expect(log).toEqual(['open:open', 'error:' + ERR_IDLE_TIMEOUT])
+    jest.useRealTimers()
+  }
+})
+
 describe('nothing after close(), ever', () => {
   test('close() in onMessage, the rest of the same chunk over maxBufferSize: no onError', () => {
     const { source, log, calls } = connect({ maxBufferSize: 50 })
@@ -348,7 +364,7 @@ describe('timer values and invalid options', () => {
     expect(jest.getTimerCount()).toBe(0)
   })
 
-  test('idleTimeout above 2^31-1 is clamped: one timer, no storm', () => {
+  test('idleTimeout above 2^31-1 is clamped: watchdog ticks of (2^31-1)/4 ms, no storm', () => {
     jest.useFakeTimers()
     const spy = jest.spyOn(global, 'setTimeout')
     const { calls, log } = connect({ idleTimeout: 2 ** 40, timeout: 2 ** 40 })
@@ -356,7 +372,7 @@ describe('timer values and invalid options', () => {
     calls[0].chunk('data: a\n\n')
     jest.advanceTimersByTime(10000)
     expect(spy.mock.calls.length).toBeLessThanOrEqual(3)
-    for (const call of spy.mock.calls) expect(call[1]).toBe(2147483647)
+    for (const call of spy.mock.calls) expect(call[1]).toBe(2147483647 / 4)
     expect(log).toEqual(['open:open', 'message:a'])
   })
 
