@@ -53,7 +53,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   const messageListeners: ConnectEventSourceMessageCallback[] = []
   const errorListeners: ConnectEventSourceErrorCallback[] = []
 
-  const invalid = invalidOption(options)
+  let invalid = invalidOption(options)
   const opts = invalid ? ({} as ConnectEventSourceOptions) : options
   const url = opts.url
   const timeout = opts.timeout ? clamp(opts.timeout) : DEFAULT_TIMEOUT
@@ -64,8 +64,10 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   const maxBufferSize = opts.maxBufferSize || DEFAULT_MAX_BUFFER_SIZE
   const reconnect = opts.reconnect === true ? {} : opts.reconnect || null
   const maxRetries = reconnect ? (reconnect.maxRetries == null ? Infinity : reconnect.maxRetries) : 0
-  const backoff = (reconnect && reconnect.backoff) || 1
-  const maxDelay = clamp(reconnect && reconnect.maxDelay! >= 0 ? reconnect.maxDelay! : Infinity)
+  const backoff = reconnect && reconnect.backoff != null ? reconnect.backoff : 1
+  const maxDelay = reconnect && reconnect.maxDelay != null ? reconnect.maxDelay : Infinity
+  // Negative or NaN maxRetries or maxDelay, a backoff below 1: invalid.
+  if (!(maxRetries >= 0 && backoff >= 1 && maxDelay >= 0)) invalid = 'reconnect'
   // [extension] the request function, looked up when connecting: uni.request in a uni-app build
   // (its interceptors apply; an async one gives 1005), else wx.request; a test double or
   // qq.request can stand in; or a whole transport.
@@ -186,7 +188,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     // A listener may have closed the source.
     if (readyState !== CONNECTING) return
     // [extension] backoff and maxDelay, above a floor no server's `retry:` can go below.
-    const delay = Math.max(MIN_RECONNECTION_TIME, Math.min(reconnectionTime * Math.pow(backoff, attempts), maxDelay))
+    const delay = Math.max(MIN_RECONNECTION_TIME, Math.min(reconnectionTime * Math.pow(backoff, attempts), clamp(maxDelay)))
     attempts++
     reconnectTimer = setTimeout(connect, delay)
   }

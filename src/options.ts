@@ -33,18 +33,13 @@ const OPTION_TYPES: Record<string, string> = {
 
 /**
  * Names the first invalid option, or returns ''. Numbers must not be negative or NaN
- * (Infinity is allowed: see `clamp`); `reconnect.backoff` must be at least 1.
+ * (Infinity is allowed: see `clamp`). The values inside `reconnect` are checked by the event source.
  */
 export function invalidOption(options: ConnectEventSourceOptions): string {
   if (!options || typeof options.url !== 'string' || !options.url) return 'url'
   for (const name in OPTION_TYPES) {
     const value = (options as Record<string, any>)[name]
     if (value != null && (OPTION_TYPES[name].indexOf((typeof value)[0]) < 0 || value < 0 || value !== value)) return name
-  }
-  const reconnect = options.reconnect as Record<string, any>
-  for (const name of ['maxRetries', 'backoff', 'maxDelay']) {
-    const value = reconnect ? reconnect[name] : null
-    if (value != null && !(value >= (name === 'backoff' ? 1 : 0))) return 'reconnect.' + name
   }
   return ''
 }

@@ -347,7 +347,7 @@ describe('timer values and invalid options', () => {
     expect(r.log).toEqual([])
     await tick()
     expect(r.errors.map((e) => e.errCode)).toEqual([ERR_INVALID_OPTIONS])
-    expect(r.errors[0].errMsg).toContain(name.split(':')[0])
+    expect(r.errors[0].errMsg).toContain(name.split(/[.:]/)[0])
     expect(fake.calls).toHaveLength(0)
   })
 
