@@ -252,7 +252,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       end(status, hdr, data) {
         if (current !== sink) return
         if (!header) decide(status, hdr)
-        else if (+(status as any)) statusCode = +(status as any)
+        else if (status) statusCode = status
         if (data) take(data)
         if (current !== sink) return
         // Not a stream; or a status learnt only now (devtools) that is not 200: an error body.
@@ -269,9 +269,9 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
 
     /** Decides what the response is, from its status and headers (§9.2.3, fetch's processResponse). */
     function decide(status: number | undefined, hdr: Record<string, any> | undefined): void {
-      // An old Android client gave the status as a string; devtools gives none in
-      // onHeadersReceived, and a missing status is not a failure.
-      statusCode = +(status as any) || undefined
+      // Devtools gives no status in onHeadersReceived: a missing status is not a failure.
+      // (Transports give numbers: the request transport converts an old Android client's string.)
+      statusCode = status || undefined
       header = hdr || {}
       if ((statusCode === 200 || statusCode === undefined) && EVENT_STREAM.test(headerValue(header, 'content-type') || '')) {
         announced = true
@@ -319,7 +319,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     try {
       started = (transport as Transport)(req, sink)
     } catch (e) {
-      return failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request threw: ' + e, null, e))
+      return failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request: ' + e, null, e))
     }
     // A host may have ended the connection already, from inside the request call.
     if (current === sink) connection = started
@@ -350,7 +350,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   }
 
   if (!transport) {
-    failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid options.' + invalid : 'no request')))
+    failLater(createError(ERR_INVALID_OPTIONS, TAG + (invalid ? 'invalid ' + invalid : 'no request')))
   } else connect()
 
   return source
