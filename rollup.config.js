@@ -25,14 +25,21 @@ const ts = (target) =>
 
 const external = (id) => id.startsWith('node:') || builtinModules.includes(id)
 
-const minify = () =>
-  terser({ ecma: 2015, toplevel: true, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, format: { comments: false } })
+// The native WeChat bundle (index) leaves out what only framework builds need: see
+// __NATIVE_WECHAT__ in src/transports/request.ts.
+const minify = (name) =>
+  terser({
+    ecma: 2015,
+    toplevel: true,
+    compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true, global_defs: name === 'index' ? { __NATIVE_WECHAT__: true } : {} },
+    format: { comments: false }
+  })
 
 module.exports = [
   ...ENTRIES.map((name) => ({
     input: 'src/' + name + '.ts',
     output: { file: 'miniprogram_dist/' + name + '.js', format: 'cjs', exports: 'named', esModule: false, generatedCode: { preset: 'es2015', symbols: false } },
-    plugins: [ts('es2015'), minify()]
+    plugins: [ts('es2015'), minify(name)]
   })),
   ...ENTRIES.map((name) => ({
     input: 'src/' + name + '.ts',

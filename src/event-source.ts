@@ -20,7 +20,7 @@ import {
 } from './options'
 import { createParser } from './parser'
 import { createUtf8Decoder } from './utf8-decoder'
-import { requestTransport } from './transports/request'
+import { FRAMEWORKS, requestTransport } from './transports/request'
 
 /*
  * The EventSource processing model of WHATWG HTML §9.2 ("announce the connection", "fail the
@@ -69,9 +69,9 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // Negative or NaN maxRetries or maxDelay, a backoff below 1: invalid.
   if (!(maxRetries >= 0 && backoff >= 1 && maxDelay >= 0)) invalid = 'reconnect'
   // [extension] the request function, looked up when connecting: uni.request in a uni-app build
-  // (its interceptors apply; an async one gives 1005), else wx.request; a test double or
+  // (its interceptors apply; uni-app loads dist/, not the native bundle), else wx.request; a test double or
   // qq.request can stand in; or a whole transport.
-  const request = opts.request || (typeof uni !== 'undefined' && uni.request) || (typeof wx !== 'undefined' && wx.request)
+  const request = opts.request || (FRAMEWORKS && typeof uni !== 'undefined' && uni.request) || (typeof wx !== 'undefined' && wx.request)
   const transport: Transport | false = !invalid && (opts.transport || (typeof request === 'function' && requestTransport(request)))
 
   let readyState: number = CONNECTING
@@ -146,7 +146,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       try {
         listeners[i](value)
       } catch (e) {
-        console.error(TAG + 'listener threw:', e)
+        console.error(TAG + 'listener:', e)
       }
     }
   }
@@ -216,7 +216,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   function tick(): void {
     quietTicks = heard ? 0 : quietTicks + 1
     heard = false
-    if (quietTicks > 3) return reestablish(createError(ERR_IDLE_TIMEOUT, TAG + 'idle ' + allowed + ' ms'), false)
+    if (quietTicks > 3) return reestablish(createError(ERR_IDLE_TIMEOUT, TAG + 'idle ' + allowed), false)
     idleTimer = setTimeout(tick, allowed / 4)
   }
 
@@ -252,11 +252,12 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       end(status, hdr, data) {
         if (current !== sink) return
         if (!header) decide(status, hdr)
-        else if (status) statusCode = status
+        // A status known only now (devtools) decides whether the stream was an error body.
+        if (status) statusCode = status
         if (data) take(data)
         if (current !== sink) return
         // Not a stream; or a status learnt only now (devtools) that is not 200: an error body.
-        if (!announced || (statusCode !== undefined && statusCode !== 200)) return finishBody(false)
+        if (!announced || (statusCode || 200) !== 200) return finishBody(false)
         // The server ended a good stream: [uni-app x] onError with errCode 200, as on iOS.
         // An unfinished trailing event is discarded (§9.2.6, end of file). [extension] `data`
         // says whether it streamed, or came whole at the end (PC WeChat, a buffering proxy).
@@ -273,9 +274,9 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       // (Transports give numbers: the request transport converts an old Android client's string.)
       statusCode = status || undefined
       header = hdr || {}
-      if ((statusCode === 200 || statusCode === undefined) && EVENT_STREAM.test(headerValue(header, 'content-type') || '')) {
+      if ((statusCode || 200) === 200 && EVENT_STREAM.test(headerValue(header, 'content-type') || '')) {
         announced = true
-        keep = statusCode === undefined
+        keep = !statusCode
         announce()
         const text = body
         if (!keep) body = ''
@@ -329,7 +330,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     const header: Record<string, string> = {}
     const given = opts.header
     for (const key in given) header[key] = given[key]
-    if (headerValue(header, 'accept') === undefined) header.Accept = 'text/event-stream'
+    if (!headerValue(header, 'accept')) header.Accept = 'text/event-stream'
     // §9.2.3 "reestablish": send the last event ID string, when there is one.
     if (parser.lastEventId) header['Last-Event-ID'] = parser.lastEventId
     return header

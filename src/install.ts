@@ -1,4 +1,5 @@
 import { connectEventSource } from './event-source'
+import { FRAMEWORKS } from './transports/request'
 
 declare const uni: Record<string, any> | undefined
 
@@ -12,7 +13,8 @@ declare const uni: Record<string, any> | undefined
  * apply), else `wx.request`.
  */
 export function install(target?: Record<string, any>): void {
-  for (const t of [typeof uni !== 'undefined' && uni, target]) {
+  // (No global `uni` exists where the native WeChat bundle runs: it looks for none.)
+  for (const t of [FRAMEWORKS && typeof uni !== 'undefined' && uni, target]) {
     if (t && typeof t.connectEventSource !== 'function') t.connectEventSource = connectEventSource
   }
 }

@@ -27,7 +27,7 @@ const OPTION_TYPES: Record<string, string> = {
   idleTimeout: 'n',
   maxBufferSize: 'n',
   reconnect: 'bo',
-  request: 'f',
+  // `request` is checked where it is looked up (a non-function: no request function, 1002).
   transport: 'f'
 }
 

@@ -99,7 +99,7 @@ describe('no silent empty answers', () => {
     calls[0].headers()
     calls[0].success(200, new ArrayBuffer(0))
     expect(log).toEqual(['open:open', 'error:' + ERR_NO_STREAM])
-    expect(errors[0].errMsg).toMatch(/^\[miniprogram-eventsource\] no chunk API, no body: pass wx\.request/)
+    expect(errors[0].errMsg).toMatch(/^\[miniprogram-eventsource\] no chunk API and no body: pass wx\.request/)
     expect(source.readyState).toBe(source.CLOSED)
     jest.advanceTimersByTime(60000)
     expect(calls).toHaveLength(1)

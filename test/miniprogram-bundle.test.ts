@@ -89,6 +89,39 @@ async function stream(route: string, extra: Record<string, unknown> = {}) {
   return { messages, errors, context }
 }
 
+describe('native WeChat only', () => {
+  test('Promise-shaped request functions are left out (uni-app and Taro load dist/, which has them): a Promise gives ERR_NO_STREAM, never silence', () => {
+    const { lib } = loadInSandbox()
+    let options: any
+    const source = lib.connectEventSource({
+      url: 'http://127.0.0.1/',
+      request: (o: any) => {
+        options = o
+        return Promise.resolve()
+      }
+    })
+    const errors: number[] = []
+    source.onError((e: any) => errors.push(e.errCode))
+    options.success({ statusCode: 200, header: { 'Content-Type': 'text/event-stream' }, data: new ArrayBuffer(0) })
+    expect(errors).toEqual([lib.ERR_NO_STREAM])
+    expect(code).not.toMatch(/\.then\(/)
+  })
+
+  test('dist/index.cjs, what framework builds load, keeps them: a Promise of the task is adopted', async () => {
+    const dist = require('../dist/index.cjs')
+    const { fakeRequest } = require('./helpers/fake-request')
+    const fake = fakeRequest()
+    const messages: string[] = []
+    const source = dist.connectEventSource({ url: 'http://127.0.0.1/', request: (o: any) => Promise.resolve(o).then(fake.request) })
+    source.onMessage((ev: any) => messages.push(ev.data))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    fake.calls[0].headers()
+    fake.calls[0].chunk('data: via dist\n\n')
+    expect(messages).toEqual(['via dist'])
+    source.close()
+  })
+})
+
 describe('streaming in the sandbox', () => {
   test('a CJK and emoji stream split inside characters arrives exactly, with no TextDecoder', async () => {
     const { messages, errors, context } = await stream('/cjk')

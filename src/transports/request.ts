@@ -9,6 +9,16 @@ import { ERR_NETWORK, ERR_NO_STREAM, TAG, createError } from '../errors'
  * (wx.request, base library 2.20.2; `RequestTask.onChunkReceived`, 2.20.1).
  */
 
+/**
+ * Defined (true) only in the native WeChat bundle, miniprogram_dist/index.js (rollup.config.js):
+ * 构建 npm serves it to native mini-programs, whose wx.request returns a task, never a Promise.
+ * uni-app and Taro builds load dist/ (their bundlers read `exports`), which keeps the Promise
+ * handling below.
+ */
+declare const __NATIVE_WECHAT__: true | undefined
+/** Promise-shaped request functions (Taro, uni interceptors) are handled: not in the native bundle. */
+export const FRAMEWORKS = typeof __NATIVE_WECHAT__ === 'undefined'
+
 export function requestTransport(request: RequestFunction): Transport {
   return (req, sink) => {
     // Feature detection, not version checks: a framework wrapper may drop the chunk API.
@@ -24,13 +34,13 @@ export function requestTransport(request: RequestFunction): Transport {
       if (!chunkApi && !(data && (data.byteLength || data.length)) && (statusCode || 200) === 200) {
         // [extension] No chunk could ever arrive and the body is empty: the answer was lost in a
         // wrapper that returned no task (an interceptor's Promise), never an empty success.
-        return sink.fail(createError(ERR_NO_STREAM, TAG + 'no chunk API, no body: pass wx.request or keep the task methods'), false)
+        return sink.fail(createError(ERR_NO_STREAM, TAG + 'no chunk API and no body: pass wx.request'), false)
       }
       sink.end(statusCode, res.header, data)
     }
     function fail(res: any): void {
       res = res || {}
-      sink.fail(createError(res.errno || ERR_NETWORK, res.errMsg || TAG + 'request:fail', res), true)
+      sink.fail(createError(res.errno || ERR_NETWORK, res.errMsg || 'request:fail', res), true)
     }
     const options = Object.assign({ responseType: 'arraybuffer', enableChunked: true, success, fail }, req) as RequestOptions
     let task = request(options) as any
@@ -47,7 +57,7 @@ export function requestTransport(request: RequestFunction): Transport {
         })
       }
     }
-    if (task && task.then) {
+    if (FRAMEWORKS && task && task.then) {
       // A Promise: Taro.request's carries the task methods (and rejects on fail); a uni
       // interceptor with an async `invoke` returns one that resolves with the real task, which is
       // adopted (chunks cannot arrive before a resolved Promise's callbacks run); one resolving
@@ -63,7 +73,7 @@ export function requestTransport(request: RequestFunction): Transport {
     if (task) listen(task)
     return {
       abort() {
-        aborted = true
+        if (FRAMEWORKS) aborted = true
         task.abort()
       }
     }
