@@ -165,7 +165,7 @@ export interface ParserCallbacks {
   onRetry?(ms: number): void
   /** **Extension** (the spec ignores comments): a comment line, without the colon and one following space. */
   onComment?(comment: string): void
-  /** **Extension**: a line or pending event grew beyond `maxBufferSize`; the parser drops it and ignores all input until `reset()`. */
+  /** **Extension**: a line (any field) or the pending event's data grew beyond `maxBufferSize`; the parser drops it and ignores all input until `reset()`. */
   onError?(error: ParseError): void
 }
 
@@ -176,7 +176,11 @@ export interface ParseError {
 }
 
 export interface ParserOptions {
-  /** **Extension**: the longest line or event data to buffer. Default: unlimited. */
+  /**
+   * **Extension**: the longest event data to buffer, in UTF-16 code units; a line of any field may
+   * be 7 units longer (its field name, colon and space), so a value of exactly this size is kept.
+   * Default: unlimited.
+   */
   maxBufferSize?: number
 }
 
