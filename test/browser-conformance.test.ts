@@ -16,7 +16,7 @@ import { connectEventSource } from '../src/event-source'
 import type { RequestFunction, RequestTask, UniEventSource } from '../src/types'
 import { createWxRequest } from '../node'
 import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
-import { HAVE_CHROMIUM, CHROMIUM, LAUNCH_ARGS, PIECE_GAP_MS, PLANS, STREAM_TIMEOUT, planCuts, serverCuts, writePieces, type Plan } from './helpers/browser'
+import { describeWithChromium, HAVE_CHROMIUM, CHROMIUM, LAUNCH_ARGS, PIECE_GAP_MS, PLANS, STREAM_TIMEOUT, planCuts, serverCuts, writePieces, type Plan } from './helpers/browser'
 
 // ---------------------------------------------------------------------------------------------
 // The server: the page at '/', each case at '/sse/<name>?plan=<plan>'.
@@ -164,19 +164,7 @@ const shown = (events: ConformanceEvent[]) =>
     ? `${events.length} events, data lengths ${events.slice(0, 5).map((e) => e.data.length).join(',')}…`
     : JSON.stringify(events)
 
-if (!HAVE_CHROMIUM) {
-  if (process.env.REQUIRE_BROWSER) {
-    test('browser conformance: Chromium is required (REQUIRE_BROWSER is set)', () => {
-      throw new Error(`${CHROMIUM} not found: install it (apt-get install -y chromium); REQUIRE_BROWSER forbids skipping`)
-    })
-  } else {
-    // eslint-disable-next-line no-console
-    console.warn(`browser-conformance: SKIPPED, ${CHROMIUM} not found (apt-get install -y chromium to run it; CI sets REQUIRE_BROWSER=1)`)
-    test.skip(`browser conformance (needs ${CHROMIUM})`, () => {})
-  }
-}
-
-;(HAVE_CHROMIUM ? describe : describe.skip)('the same events as Chromium’s EventSource, and as the spec', () => {
+describeWithChromium('browser conformance', 'the same events as Chromium’s EventSource, and as the spec', () => {
   let server: Server
   let browser: Browser
   let page: Page

@@ -19,7 +19,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { CORPUS, eventTypes, streamBytes, type ConformanceCase, type ConformanceEvent } from './helpers/conformance-corpus'
 import { connectEventSource } from '../src/universal'
-import { HAVE_CHROMIUM, CHROMIUM, LAUNCH_ARGS, PIECE_GAP_MS, PLANS, STREAM_TIMEOUT, serverCuts, writePieces, type Plan } from './helpers/browser'
+import { describeWithChromium, HAVE_CHROMIUM, CHROMIUM, LAUNCH_ARGS, PIECE_GAP_MS, PLANS, STREAM_TIMEOUT, serverCuts, writePieces, type Plan } from './helpers/browser'
 import { planCuts as cutsOf } from './helpers/browser'
 
 /** Where the server cuts its writes for a plan (the library reads what TCP delivers); null when it does not apply. */
@@ -168,19 +168,7 @@ describe("Node's fetch (universal entry) reads the corpus as the spec says", () 
   })
 })
 
-if (!HAVE_CHROMIUM) {
-  if (process.env.REQUIRE_BROWSER) {
-    test('browser fetch: Chromium is required (REQUIRE_BROWSER is set)', () => {
-      throw new Error(`${CHROMIUM} not found: install it (apt-get install -y chromium); REQUIRE_BROWSER forbids skipping`)
-    })
-  } else {
-    // eslint-disable-next-line no-console
-    console.warn(`browser-fetch: SKIPPED, ${CHROMIUM} not found (apt-get install -y chromium to run it; CI sets REQUIRE_BROWSER=1)`)
-    test.skip(`browser fetch (needs ${CHROMIUM})`, () => {})
-  }
-}
-
-;(HAVE_CHROMIUM ? describe : describe.skip)('the fetch transport in Chromium: the same events as Chromium’s EventSource', () => {
+describeWithChromium('browser fetch', 'the fetch transport in Chromium: the same events as Chromium’s EventSource', () => {
   let server: Server
   let browser: Browser
   let page: Page

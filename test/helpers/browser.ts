@@ -87,3 +87,22 @@ export async function writePieces(res: http.ServerResponse, bytes: Uint8Array, c
   }
   res.end()
 }
+
+/**
+ * `describe` for a suite that needs Chromium: without it, a failing test when REQUIRE_BROWSER is
+ * set (CI), otherwise one skipped test and a warning.
+ */
+export function describeWithChromium(name: string, title: string, suite: () => void): void {
+  if (!HAVE_CHROMIUM) {
+    if (process.env.REQUIRE_BROWSER) {
+      test(`${name}: Chromium is required (REQUIRE_BROWSER is set)`, () => {
+        throw new Error(`${CHROMIUM} not found: install it (apt-get install -y chromium); REQUIRE_BROWSER forbids skipping`)
+      })
+    } else {
+      // eslint-disable-next-line no-console
+      console.warn(`${name}: SKIPPED, ${CHROMIUM} not found (apt-get install -y chromium to run it; CI sets REQUIRE_BROWSER=1)`)
+      test.skip(`${name} (needs ${CHROMIUM})`, () => {})
+    }
+  }
+  ;(HAVE_CHROMIUM ? describe : describe.skip)(title, suite)
+}
