@@ -25,13 +25,18 @@ let server
 before(async () => {
   fs.rmSync(path.join(PROJECT, 'dist'), { recursive: true, force: true })
   const started = Date.now()
-  const build = spawnSync(process.execPath, ['-r', BLOCK, UNI, 'build', '-p', 'mp-weixin'], {
+  // The build process reports the connections block-network.js refused (there must be none).
+  const report = 'data:text/javascript,process.on("exit",()=>console.log("BLOCKED "+JSON.stringify(globalThis.__blockedConnections)))'
+  const build = spawnSync(process.execPath, ['-r', BLOCK, '--import', report, UNI, 'build', '-p', 'mp-weixin'], {
     cwd: PROJECT,
     encoding: 'utf8',
     timeout: 300000,
-    env: { ...process.env, NODE_ENV: 'production' }
+    // CI=1: the uni CLI's update check (uni-cli-shared/dist/checkUpdate.js posts to DCloud on
+    // every build) returns at once.
+    env: { ...process.env, NODE_ENV: 'production', CI: '1' }
   })
   if (build.status !== 0) throw new Error('uni build failed:\n' + build.stdout + build.stderr)
+  assert.match(build.stdout, /^BLOCKED \[\]$/m, 'the uni CLI tried no connection beyond 127.0.0.1')
   console.log('# uni build -p mp-weixin: ' + (Date.now() - started) + ' ms')
   server = await createSseServer()
 })
