@@ -33,7 +33,7 @@ import { FRAMEWORKS, requestTransport } from './transports/request'
 // What a mini-program logic layer provides (declared here, not taken from DOM or Node types).
 declare const wx: { request?: RequestFunction } | undefined
 declare const uni: { request?: RequestFunction } | undefined
-declare const console: { error(...args: any[]): void; warn(...args: any[]): void }
+declare const console: { error(...args: any[]): void }
 declare function setTimeout(callback: () => void, ms: number): unknown
 declare function clearTimeout(id: unknown): void
 
@@ -59,7 +59,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   const timeout = opts.timeout ? clamp(opts.timeout) : DEFAULT_TIMEOUT
   // 0 and Infinity: off.
   const idleTimeout = opts.idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : opts.idleTimeout < Infinity ? clamp(opts.idleTimeout) : 0
-  // Before the first body piece (see watchIdle).
+  // The allowed silence before the first body piece (see watch()).
   const firstWait = Math.max(idleTimeout, timeout)
   const maxBufferSize = opts.maxBufferSize || DEFAULT_MAX_BUFFER_SIZE
   const reconnect = opts.reconnect === true ? {} : opts.reconnect || null
@@ -69,8 +69,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // Negative or NaN maxRetries or maxDelay, a backoff below 1: invalid.
   if (!(maxRetries >= 0 && backoff >= 1 && maxDelay >= 0)) invalid = 'reconnect'
   // [extension] the request function, looked up when connecting: uni.request in a uni-app build
-  // (its interceptors apply; uni-app loads dist/, not the native bundle), else wx.request; a test double or
-  // qq.request can stand in; or a whole transport.
+  // (its interceptors apply; uni-app loads dist/, not the native bundle), else wx.request; a test
+  // double or qq.request can stand in; or a whole transport.
   const request = opts.request || (FRAMEWORKS && typeof uni !== 'undefined' && uni.request) || (typeof wx !== 'undefined' && wx.request)
   const transport: Transport | false = !invalid && (opts.transport || (typeof request === 'function' && requestTransport(request)))
 
@@ -90,7 +90,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   let quietTicks = 0
   // The silence the watchdog allows now, in ms.
   let allowed = 0
-  // A body piece arrived on this connection: from then on idleTimeout applies (see watchIdle).
+  // A body piece arrived on this connection: from then on idleTimeout applies (see watch()).
   let streamed = false
 
   const parser = createParser(
