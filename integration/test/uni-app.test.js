@@ -8,36 +8,20 @@ const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
 const acorn = require('acorn')
 const { createMiniProgramRealm } = require('../lib/mp-realm')
 const { createSseServer } = require('../lib/sse-server')
 const { waitFor } = require('../lib/wait-for')
+const { buildUni } = require('../lib/uni-build')
 const { createWx } = require('../../dist/node.cjs')
 
 const PROJECT = path.join(__dirname, '..', 'uni-app')
 const OUT = path.join(PROJECT, 'dist', 'build', 'mp-weixin')
-const BLOCK = path.join(__dirname, '..', 'lib', 'block-network.js')
-const UNI = require.resolve('@dcloudio/vite-plugin-uni/bin/uni.js')
 
 let server
 
 before(async () => {
-  fs.rmSync(path.join(PROJECT, 'dist'), { recursive: true, force: true })
-  const started = Date.now()
-  // The build process reports the connections block-network.js refused (there must be none).
-  const report = 'data:text/javascript,process.on("exit",()=>console.log("BLOCKED "+JSON.stringify(globalThis.__blockedConnections)))'
-  const build = spawnSync(process.execPath, ['-r', BLOCK, '--import', report, UNI, 'build', '-p', 'mp-weixin'], {
-    cwd: PROJECT,
-    encoding: 'utf8',
-    timeout: 300000,
-    // CI=1: the uni CLI's update check (uni-cli-shared/dist/checkUpdate.js posts to DCloud on
-    // every build) returns at once.
-    env: { ...process.env, NODE_ENV: 'production', CI: '1' }
-  })
-  if (build.status !== 0) throw new Error('uni build failed:\n' + build.stdout + build.stderr)
-  assert.match(build.stdout, /^BLOCKED \[\]$/m, 'the uni CLI tried no connection beyond 127.0.0.1')
-  console.log('# uni build -p mp-weixin: ' + (Date.now() - started) + ' ms')
+  buildUni(PROJECT, 'mp-weixin')
   server = await createSseServer()
 })
 

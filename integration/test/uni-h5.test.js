@@ -14,14 +14,12 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const http = require('node:http')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
 const { ANSWER } = require('../lib/sse-server')
+const { buildUni } = require('../lib/uni-build')
 
 const ROOT = path.join(__dirname, '..', '..')
 const PROJECT = path.join(__dirname, '..', 'uni-app-h5')
 const OUT = path.join(PROJECT, 'dist', 'build', 'h5')
-const BLOCK = path.join(__dirname, '..', 'lib', 'block-network.js')
-const UNI = require.resolve('@dcloudio/vite-plugin-uni/bin/uni.js')
 const CHROMIUM = '/usr/bin/chromium'
 // As test/helpers/browser.ts (LAUNCH_ARGS): Debian's Chromium in a closed network.
 const LAUNCH_ARGS = [
@@ -128,21 +126,7 @@ const until = (fn, arg) => page.waitForFunction(fn, arg, { timeout: TIMEOUT, pol
 before(async () => {
   if (skip) return
   if (!haveChromium) throw new Error(CHROMIUM + ' not found: install it (apt-get install -y chromium); REQUIRE_BROWSER forbids skipping')
-  fs.rmSync(path.join(PROJECT, 'dist'), { recursive: true, force: true })
-  const started = Date.now()
-  // The build process reports the connections block-network.js refused (there must be none).
-  const report = 'data:text/javascript,process.on("exit",()=>console.log("BLOCKED "+JSON.stringify(globalThis.__blockedConnections)))'
-  const build = spawnSync(process.execPath, ['-r', BLOCK, '--import', report, UNI, 'build', '-p', 'h5'], {
-    cwd: PROJECT,
-    encoding: 'utf8',
-    timeout: 300000,
-    // CI=1: the uni CLI's update check (uni-cli-shared/dist/checkUpdate.js: a POST of the
-    // compiler version and a hashed MAC address to DCloud on every build) returns at once.
-    env: { ...process.env, NODE_ENV: 'production', CI: '1' }
-  })
-  if (build.status !== 0) throw new Error('uni build -p h5 failed:\n' + build.stdout + build.stderr)
-  console.log('# uni build -p h5: ' + (Date.now() - started) + ' ms')
-  assert.match(build.stdout, /^BLOCKED \[\]$/m, 'the uni CLI tried no connection beyond 127.0.0.1')
+  buildUni(PROJECT, 'h5')
 
   server = await startServer()
   const { chromium } = require(require.resolve('playwright-core', { paths: [ROOT] }))
