@@ -68,17 +68,21 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         add(pieces, pos ? chunk.slice(pos) : chunk, '', (pending = size))
         return
       }
+      // The line is text[start, stop): in this chunk, or the held pieces and its end, joined.
+      let text = chunk
+      let start = pos
+      let stop = end
       if (pending) {
         pieces.push(chunk.slice(pos, end))
-        const whole = pieces.join('')
+        text = pieces.join('')
         pieces = []
-        pending = 0
-        if (isData(whole, 0)) appendData(valueOf(whole, 4, whole.length))
-        else line(whole, 0, whole.length)
-      } else if (pos === end) dispatch()
-      else if (isData(chunk, pos)) {
+        start = pending = 0
+        stop = text.length
+      }
+      if (start === stop) dispatch()
+      else if (isData(text, start)) {
         // The common line shape, handled here rather than in line(): the same steps.
-        const value = valueOf(chunk, pos + 4, end)
+        const value = valueOf(text, start + 4, stop)
         if (dataLength < 0 && end === lf && chunk.charCodeAt(end + 1) === LF && value.length <= maxSize) {
           // One data line and a blank line: dispatch at once, as dispatch() would.
           pos = end + 2
@@ -89,7 +93,7 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
           continue
         }
         appendData(value)
-      } else line(chunk, pos, end)
+      } else line(text, start, stop)
       pos = end + 1
       if (end === cr) {
         if (pos === length) afterCR = true
