@@ -80,8 +80,9 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         stop = text.length
       }
       if (start === stop) dispatch()
-      else if (isData(text, start)) {
-        // The common line shape, handled here rather than in line(): the same steps.
+      // The common line shape, `data:` (by char codes: no string is made), handled here rather
+      // than in line(): the same steps.
+      else if (text.charCodeAt(start) === 100 && text.charCodeAt(start + 4) === COLON && text.charCodeAt(start + 1) === 97 && text.charCodeAt(start + 2) === 116 && text.charCodeAt(start + 3) === 97) {
         const value = valueOf(text, start + 4, stop)
         if (dataLength < 0 && end === lf && chunk.charCodeAt(end + 1) === LF && value.length <= maxSize) {
           // One data line and a blank line: dispatch at once, as dispatch() would.
@@ -133,11 +134,6 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         if (onRetry && /^\d+$/.test(value)) onRetry(parseInt(value, 10))
       // "Otherwise: The field is ignored."
     }
-  }
-
-  /** Does s hold "data:" at i? (char codes: no string is made) */
-  function isData(s: string, i: number): boolean {
-    return s.charCodeAt(i) === 100 && s.charCodeAt(i + 4) === COLON && s.charCodeAt(i + 1) === 97 && s.charCodeAt(i + 2) === 116 && s.charCodeAt(i + 3) === 97
   }
 
   /** The field value after the colon at `colon`: "remove it, and one U+0020 SPACE after it". */
