@@ -79,11 +79,13 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         start = pending = 0
         stop = text.length
       }
+      // "If the line is empty (a blank line): Dispatch the event."
       if (start === stop) dispatch()
       // The common line shape, `data:` (by char codes: no string is made), handled here rather
       // than in line(): the same steps.
       else if (text.charCodeAt(start) === 100 && text.charCodeAt(start + 4) === COLON && text.charCodeAt(start + 1) === 97 && text.charCodeAt(start + 2) === 116 && text.charCodeAt(start + 3) === 97) {
-        const value = valueOf(text, start + 4, stop)
+        // The value: after the colon and one U+0020 SPACE, if any (slice past the end gives '').
+        const value = text.slice(text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, stop)
         if (dataLength < 0 && end === lf && chunk.charCodeAt(end + 1) === LF && value.length <= maxSize) {
           // One data line and a blank line: dispatch at once, as dispatch() would.
           pos = end + 2
@@ -103,15 +105,13 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
     }
   }
 
-  /** Processes the line s[start, end), which holds no CR or LF. */
+  /** Processes the line s[start, end), which is not empty and holds no CR or LF. */
   function line(s: string, start: number, end: number): void {
-    // "If the line is empty (a blank line): Dispatch the event."
-    if (start === end) return dispatch()
     // "If the line contains a colon": the field name is before it, the value after it with one
     // leading space removed; "otherwise": the whole line is the name and the value is empty.
     let colon = start
     while (colon < end && s.charCodeAt(colon) !== COLON) colon++
-    const value = valueOf(s, colon, end)
+    const value = s.slice(s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1, end)
     // Field names we know are at most five characters: skip the slice for any longer one.
     switch (colon - start <= 5 ? s.slice(start, colon) : '') {
       case '':
@@ -134,12 +134,6 @@ export function createParser(callbacks: ParserCallbacks, options?: ParserOptions
         if (onRetry && /^\d+$/.test(value)) onRetry(parseInt(value, 10))
       // "Otherwise: The field is ignored."
     }
-  }
-
-  /** The field value after the colon at `colon`: "remove it, and one U+0020 SPACE after it". */
-  function valueOf(s: string, colon: number, end: number): string {
-    const start = s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1
-    return start < end ? s.slice(start, end) : ''
   }
 
   /** "Append the field value to the data buffer, then append a single U+000A LINE FEED". */
