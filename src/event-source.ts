@@ -62,10 +62,11 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // The allowed silence before the first body piece (see watch()).
   const firstWait = Math.max(idleTimeout, timeout)
   const maxBufferSize = opts.maxBufferSize || DEFAULT_MAX_BUFFER_SIZE
-  const reconnect = opts.reconnect === true ? {} : opts.reconnect || null
-  const maxRetries = reconnect ? (reconnect.maxRetries == null ? Infinity : reconnect.maxRetries) : 0
-  const backoff = reconnect && reconnect.backoff != null ? reconnect.backoff : 1
-  const maxDelay = reconnect && reconnect.maxDelay != null ? reconnect.maxDelay : Infinity
+  // Without `reconnect`: no retry.
+  const reconnect = opts.reconnect === true ? {} : opts.reconnect || { maxRetries: 0 }
+  const maxRetries = reconnect.maxRetries == null ? Infinity : reconnect.maxRetries
+  const backoff = reconnect.backoff == null ? 1 : reconnect.backoff
+  const maxDelay = reconnect.maxDelay == null ? Infinity : reconnect.maxDelay
   // Negative or NaN maxRetries or maxDelay, a backoff below 1: invalid.
   if (!(maxRetries >= 0 && backoff >= 1 && maxDelay >= 0)) invalid = 'reconnect'
   // [extension] the request function, looked up when connecting: uni.request in a uni-app build
