@@ -275,7 +275,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       // (Transports give numbers: the request transport converts an old Android client's string.)
       statusCode = status || undefined
       header = hdr || {}
-      if ((statusCode || 200) === 200 && EVENT_STREAM.test(headerValue(header, 'content-type') || '')) {
+      // No Content-Type: the test sees "undefined", which is no match.
+      if ((statusCode || 200) === 200 && EVENT_STREAM.test(headerValue(header, 'content-type') as string)) {
         announced = true
         keep = !statusCode
         announce()
