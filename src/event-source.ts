@@ -115,10 +115,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     { maxBufferSize }
   )
 
-  function listen<T>(listeners: T[]): (callback: T) => void {
-    // A non-function is kept and reported like a throwing listener (console.error, nothing stops).
-    return (callback) => void listeners.push(callback)
-  }
+  // A non-function is kept and reported like a throwing listener (console.error, nothing stops).
+  const listen = <T>(listeners: T[]) => (callback: T): void => void listeners.push(callback)
 
   const source = {
     CONNECTING,
