@@ -327,9 +327,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   }
 
   function buildHeader(): Record<string, string> {
-    const header: Record<string, string> = {}
-    const given = opts.header
-    for (const key in given) header[key] = given[key]
+    // A copy of the caller's own enumerable headers (theirs is never changed).
+    const header: Record<string, string> = Object.assign({}, opts.header)
     if (!headerValue(header, 'accept')) header.Accept = 'text/event-stream'
     // §9.2.3 "reestablish": send the last event ID string, when there is one.
     if (parser.lastEventId) header['Last-Event-ID'] = parser.lastEventId
