@@ -316,14 +316,13 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     watch()
     const req: TransportRequest = { url, method: (opts.method || 'GET').toUpperCase(), header: buildHeader(), timeout }
     if (opts.data !== undefined) req.data = opts.data
-    let started: Connection
     try {
-      started = (transport as Transport)(req, sink)
+      const started = (transport as Transport)(req, sink)
+      // A host may have ended the connection already, from inside the request call.
+      if (current === sink) connection = started
     } catch (e) {
-      return failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request: ' + e, null, e))
+      failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request: ' + e, null, e))
     }
-    // A host may have ended the connection already, from inside the request call.
-    if (current === sink) connection = started
   }
 
   function buildHeader(): Record<string, string> {
