@@ -84,7 +84,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // The current connection's sink: reports of any other (ended, aborted) connection are ignored.
   let current: ConnectionSink | null = null
   let connection: Connection | null = null
-  let reconnectTimer: unknown
+  // The next connection attempt's timer, or failLater()'s (close() clears either).
+  let timer: unknown
   let idleTimer: unknown
   // The current connection reported something since the watchdog's last tick.
   let heard = false
@@ -133,7 +134,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     onError: listen(errorListeners),
     close() {
       // Idempotent; nothing fires afterwards, not even wx's `fail: abort`.
-      clearTimeout(reconnectTimer)
+      clearTimeout(timer)
       stop(true)
       readyState = CLOSED
     }
@@ -189,7 +190,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     // [extension] backoff and maxDelay, above a floor no server's `retry:` can go below.
     const delay = Math.max(MIN_RECONNECTION_TIME, Math.min(reconnectionTime * Math.pow(backoff, attempts), clamp(maxDelay)))
     attempts++
-    reconnectTimer = setTimeout(connect, delay)
+    timer = setTimeout(connect, delay)
   }
 
   function overflow(size: number): void {
@@ -341,11 +342,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   function failLater(error: UniError): void {
     stop(false)
     readyState = CLOSED
-    const sink = {} as ConnectionSink
-    current = sink
-    setTimeout(() => {
-      if (current === sink) failConnection(error, true)
-    }, 0)
+    timer = setTimeout(() => failConnection(error, true), 0)
   }
 
   if (!transport) {
