@@ -342,7 +342,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   function failLater(error: UniError): void {
     stop(false)
     readyState = CLOSED
-    timer = setTimeout(() => failConnection(error, true), 0)
+    timer = setTimeout(() => emit(errorListeners, error), 0)
   }
 
   if (!transport) {
