@@ -84,9 +84,9 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // The current connection's sink: reports of any other (ended, aborted) connection are ignored.
   let current: ConnectionSink | null = null
   let connection: Connection | null = null
-  // The next connection attempt's timer, or failLater()'s (close() clears either).
+  // The one timer: while connected the watchdog's tick; between connections the next attempt, or
+  // failLater()'s report. stop() clears it.
   let timer: unknown
-  let idleTimer: unknown
   // The current connection reported something since the watchdog's last tick.
   let heard = false
   let quietTicks = 0
@@ -134,7 +134,6 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     onError: listen(errorListeners),
     close() {
       // Idempotent; nothing fires afterwards, not even wx's `fail: abort`.
-      clearTimeout(timer)
       stop(true)
       readyState = CLOSED
     }
@@ -154,7 +153,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   function stop(abort: boolean): void {
     const c = connection
     current = connection = null
-    clearTimeout(idleTimer)
+    clearTimeout(timer)
     try {
       if (abort && c) c.abort()
     } catch (e) {
@@ -206,7 +205,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
    * after 1 to 1.25 times the allowed time.
    */
   function watch(): void {
-    clearTimeout(idleTimer)
+    clearTimeout(timer)
     allowed = streamed ? idleTimeout : firstWait
     heard = false
     quietTicks = -1
@@ -217,7 +216,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     quietTicks = heard ? 0 : quietTicks + 1
     heard = false
     if (quietTicks > 3) return reestablish(createError(ERR_IDLE_TIMEOUT, TAG + 'idle ' + allowed), false)
-    idleTimer = setTimeout(tick, allowed / 4)
+    timer = setTimeout(tick, allowed / 4)
   }
 
   /** One connection: what has been learnt of its response lives here, and it reports through the sink. */
