@@ -207,8 +207,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   function watch(): void {
     clearTimeout(timer)
     allowed = streamed ? idleTimeout : firstWait
-    heard = false
-    quietTicks = -1
+    // The (re)start counts as a report: the first tick finds no quiet tick yet.
+    heard = true
     if (idleTimeout > 0) tick()
   }
 
