@@ -187,9 +187,10 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     // A listener may have closed the source.
     if (readyState !== CONNECTING) return
     // [extension] backoff and maxDelay, above a floor no server's `retry:` can go below.
-    const delay = Math.max(MIN_RECONNECTION_TIME, Math.min(reconnectionTime * Math.pow(backoff, attempts), clamp(maxDelay)))
-    attempts++
-    timer = setTimeout(connect, delay)
+    timer = setTimeout(
+      connect,
+      Math.max(MIN_RECONNECTION_TIME, Math.min(reconnectionTime * Math.pow(backoff, attempts++), clamp(maxDelay)))
+    )
   }
 
   function overflow(size: number): void {
