@@ -82,8 +82,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   let attempts = 0
   let delivered = false
   // The current connection's sink: reports of any other (ended, aborted) connection are ignored.
-  let current: ConnectionSink | null = null
-  let connection: Connection | null = null
+  let current: ConnectionSink | undefined
+  let connection: Connection | undefined
   // The one timer: while connected the watchdog's tick; between connections the next attempt, or
   // failLater()'s report. stop() clears it.
   let timer: unknown
@@ -152,7 +152,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
 
   function stop(abort: boolean): void {
     const c = connection
-    current = connection = null
+    current = connection = undefined
     clearTimeout(timer)
     try {
       if (abort && c) c.abort()
