@@ -42,8 +42,7 @@ export function requestTransport(request: RequestFunction): Transport {
       res = res || {}
       sink.fail(createError(res.errno || ERR_NETWORK, res.errMsg || 'request:fail', res), true)
     }
-    const options = Object.assign({ responseType: 'arraybuffer', enableChunked: true, success, fail }, req) as RequestOptions
-    const returned = request(options) as any
+    const returned = request(Object.assign({ responseType: 'arraybuffer', enableChunked: true, success, fail }, req) as RequestOptions) as any
     // The task (in framework builds `returned` may be a Promise of it instead: see below).
     let task: RequestTask = returned
     let aborted = false
