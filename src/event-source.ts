@@ -279,9 +279,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
         announced = true
         keep = !statusCode
         announce()
-        const text = body
+        if (current === sink) parser.feed(body)
         if (!keep) body = ''
-        if (current === sink) parser.feed(text)
       }
     }
 
