@@ -314,7 +314,12 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     delivered = streamed = false
     current = sink
     watch()
-    const req: TransportRequest = { url, method: (opts.method || 'GET').toUpperCase(), header: buildHeader(), timeout }
+    // The request's headers: a copy of the caller's own enumerable ones (theirs is never changed).
+    const requestHeader: Record<string, string> = Object.assign({}, opts.header)
+    if (!headerValue(requestHeader, 'accept')) requestHeader.Accept = 'text/event-stream'
+    // §9.2.3 "reestablish": send the last event ID string, when there is one.
+    if (parser.lastEventId) requestHeader['Last-Event-ID'] = parser.lastEventId
+    const req: TransportRequest = { url, method: (opts.method || 'GET').toUpperCase(), header: requestHeader, timeout }
     if (opts.data !== undefined) req.data = opts.data
     try {
       const started = (transport as Transport)(req, sink)
@@ -323,15 +328,6 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     } catch (e) {
       failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request: ' + e, null, e))
     }
-  }
-
-  function buildHeader(): Record<string, string> {
-    // A copy of the caller's own enumerable headers (theirs is never changed).
-    const header: Record<string, string> = Object.assign({}, opts.header)
-    if (!headerValue(header, 'accept')) header.Accept = 'text/event-stream'
-    // §9.2.3 "reestablish": send the last event ID string, when there is one.
-    if (parser.lastEventId) header['Last-Event-ID'] = parser.lastEventId
-    return header
   }
 
   /**
