@@ -28,7 +28,8 @@ export const ERR_SUBJECT = 'uni-connectEventSource'
 export const TAG = '[miniprogram-eventsource] '
 
 export function createError(errCode: number, errMsg: string, data?: any, cause?: any): UniError {
-  return Object.assign(new Error(errMsg), {
+  // Error called as a function creates the same object as `new Error` (ECMA-262 §20.5.1.1).
+  return Object.assign(Error(errMsg), {
     name: 'UniError',
     errSubject: ERR_SUBJECT,
     errCode,

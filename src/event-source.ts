@@ -62,10 +62,11 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   // The allowed silence before the first body piece (see watch()).
   const firstWait = Math.max(idleTimeout, timeout)
   const maxBufferSize = opts.maxBufferSize || DEFAULT_MAX_BUFFER_SIZE
-  const reconnect = opts.reconnect === true ? {} : opts.reconnect || null
-  const maxRetries = reconnect ? (reconnect.maxRetries == null ? Infinity : reconnect.maxRetries) : 0
-  const backoff = reconnect && reconnect.backoff != null ? reconnect.backoff : 1
-  const maxDelay = reconnect && reconnect.maxDelay != null ? reconnect.maxDelay : Infinity
+  // Without `reconnect`: no retry.
+  const reconnect = opts.reconnect === true ? {} : opts.reconnect || { maxRetries: 0 }
+  const maxRetries = reconnect.maxRetries == null ? Infinity : reconnect.maxRetries
+  const backoff = reconnect.backoff == null ? 1 : reconnect.backoff
+  const maxDelay = reconnect.maxDelay == null ? Infinity : reconnect.maxDelay
   // Negative or NaN maxRetries or maxDelay, a backoff below 1: invalid.
   if (!(maxRetries >= 0 && backoff >= 1 && maxDelay >= 0)) invalid = 'reconnect'
   // [extension] the request function, looked up when connecting: uni.request in a uni-app build
@@ -81,10 +82,11 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   let attempts = 0
   let delivered = false
   // The current connection's sink: reports of any other (ended, aborted) connection are ignored.
-  let current: ConnectionSink | null = null
-  let connection: Connection | null = null
-  let reconnectTimer: unknown
-  let idleTimer: unknown
+  let current: ConnectionSink | undefined
+  let connection: Connection | undefined
+  // The one timer: while connected the watchdog's tick; between connections the next attempt, or
+  // failLater()'s report. stop() clears it.
+  let timer: unknown
   // The current connection reported something since the watchdog's last tick.
   let heard = false
   let quietTicks = 0
@@ -114,10 +116,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     { maxBufferSize }
   )
 
-  function listen<T>(listeners: T[]): (callback: T) => void {
-    // A non-function is kept and reported like a throwing listener (console.error, nothing stops).
-    return (callback) => void listeners.push(callback)
-  }
+  // A non-function is kept and reported like a throwing listener (console.error, nothing stops).
+  const listen = <T>(listeners: T[]) => (callback: T): void => void listeners.push(callback)
 
   const source = {
     CONNECTING,
@@ -134,7 +134,6 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     onError: listen(errorListeners),
     close() {
       // Idempotent; nothing fires afterwards, not even wx's `fail: abort`.
-      clearTimeout(reconnectTimer)
       stop(true)
       readyState = CLOSED
     }
@@ -153,8 +152,8 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
 
   function stop(abort: boolean): void {
     const c = connection
-    current = connection = null
-    clearTimeout(idleTimer)
+    current = connection = undefined
+    clearTimeout(timer)
     try {
       if (abort && c) c.abort()
     } catch (e) {
@@ -188,9 +187,10 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     // A listener may have closed the source.
     if (readyState !== CONNECTING) return
     // [extension] backoff and maxDelay, above a floor no server's `retry:` can go below.
-    const delay = Math.max(MIN_RECONNECTION_TIME, Math.min(reconnectionTime * Math.pow(backoff, attempts), clamp(maxDelay)))
-    attempts++
-    reconnectTimer = setTimeout(connect, delay)
+    timer = setTimeout(
+      connect,
+      Math.max(MIN_RECONNECTION_TIME, Math.min(reconnectionTime * Math.pow(backoff, attempts++), clamp(maxDelay)))
+    )
   }
 
   function overflow(size: number): void {
@@ -206,10 +206,10 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
    * after 1 to 1.25 times the allowed time.
    */
   function watch(): void {
-    clearTimeout(idleTimer)
+    clearTimeout(timer)
     allowed = streamed ? idleTimeout : firstWait
-    heard = false
-    quietTicks = -1
+    // The (re)start counts as a report: the first tick finds no quiet tick yet.
+    heard = true
     if (idleTimeout > 0) tick()
   }
 
@@ -217,7 +217,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     quietTicks = heard ? 0 : quietTicks + 1
     heard = false
     if (quietTicks > 3) return reestablish(createError(ERR_IDLE_TIMEOUT, TAG + 'idle ' + allowed), false)
-    idleTimer = setTimeout(tick, allowed / 4)
+    timer = setTimeout(tick, allowed / 4)
   }
 
   /** One connection: what has been learnt of its response lives here, and it reports through the sink. */
@@ -274,13 +274,13 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
       // (Transports give numbers: the request transport converts an old Android client's string.)
       statusCode = status || undefined
       header = hdr || {}
-      if ((statusCode || 200) === 200 && EVENT_STREAM.test(headerValue(header, 'content-type') || '')) {
+      // No Content-Type: the test sees "undefined", which is no match.
+      if ((statusCode || 200) === 200 && EVENT_STREAM.test(headerValue(header, 'content-type') as string)) {
         announced = true
         keep = !statusCode
         announce()
-        const text = body
+        if (current === sink) parser.feed(body)
         if (!keep) body = ''
-        if (current === sink) parser.feed(text)
       }
     }
 
@@ -314,26 +314,20 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
     delivered = streamed = false
     current = sink
     watch()
-    const req: TransportRequest = { url, method: (opts.method || 'GET').toUpperCase(), header: buildHeader(), timeout }
-    if (opts.data !== undefined) req.data = opts.data
-    let started: Connection
-    try {
-      started = (transport as Transport)(req, sink)
-    } catch (e) {
-      return failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request: ' + e, null, e))
-    }
-    // A host may have ended the connection already, from inside the request call.
-    if (current === sink) connection = started
-  }
-
-  function buildHeader(): Record<string, string> {
-    const header: Record<string, string> = {}
-    const given = opts.header
-    for (const key in given) header[key] = given[key]
-    if (!headerValue(header, 'accept')) header.Accept = 'text/event-stream'
+    // The request's headers: a copy of the caller's own enumerable ones (theirs is never changed).
+    const requestHeader: Record<string, string> = Object.assign({}, opts.header)
+    if (!headerValue(requestHeader, 'accept')) requestHeader.Accept = 'text/event-stream'
     // §9.2.3 "reestablish": send the last event ID string, when there is one.
-    if (parser.lastEventId) header['Last-Event-ID'] = parser.lastEventId
-    return header
+    if (parser.lastEventId) requestHeader['Last-Event-ID'] = parser.lastEventId
+    const req: TransportRequest = { url, method: (opts.method || 'GET').toUpperCase(), header: requestHeader, timeout }
+    if (opts.data !== undefined) req.data = opts.data
+    try {
+      const started = (transport as Transport)(req, sink)
+      // A host may have ended the connection already, from inside the request call.
+      if (current === sink) connection = started
+    } catch (e) {
+      failLater(createError(ERR_INVALID_OPTIONS, TAG + 'request: ' + e, null, e))
+    }
   }
 
   /**
@@ -343,11 +337,7 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
   function failLater(error: UniError): void {
     stop(false)
     readyState = CLOSED
-    const sink = {} as ConnectionSink
-    current = sink
-    setTimeout(() => {
-      if (current === sink) failConnection(error, true)
-    }, 0)
+    timer = setTimeout(() => emit(errorListeners, error), 0)
   }
 
   if (!transport) {

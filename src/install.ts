@@ -14,7 +14,10 @@ declare const uni: Record<string, any> | undefined
  */
 export function install(target?: Record<string, any>): void {
   // (No global `uni` exists where the native WeChat bundle runs: it looks for none.)
-  for (const t of [FRAMEWORKS && typeof uni !== 'undefined' && uni, target]) {
-    if (t && typeof t.connectEventSource !== 'function') t.connectEventSource = connectEventSource
-  }
+  if (FRAMEWORKS && typeof uni !== 'undefined') put(uni)
+  put(target)
+}
+
+function put(t: Record<string, any> | undefined): void {
+  if (t && typeof t.connectEventSource !== 'function') t.connectEventSource = connectEventSource
 }

@@ -21,6 +21,7 @@ export const MAX_DELAY = 2147483647
 
 /** Each option's allowed `typeof`s, by their first letter (o: object, b: boolean, n: number…). */
 const OPTION_TYPES: Record<string, string> = {
+  url: 's',
   header: 'o',
   method: 's',
   timeout: 'n',
@@ -36,7 +37,8 @@ const OPTION_TYPES: Record<string, string> = {
  * (Infinity is allowed: see `clamp`). The values inside `reconnect` are checked by the event source.
  */
 export function invalidOption(options: ConnectEventSourceOptions): string {
-  if (!options || typeof options.url !== 'string' || !options.url) return 'url'
+  // `url` is required (its type is checked with the others).
+  if (!options || !options.url) return 'url'
   for (const name in OPTION_TYPES) {
     const value = (options as Record<string, any>)[name]
     if (value != null && (OPTION_TYPES[name].indexOf((typeof value)[0]) < 0 || value < 0 || value !== value)) return name

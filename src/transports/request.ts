@@ -42,35 +42,36 @@ export function requestTransport(request: RequestFunction): Transport {
       res = res || {}
       sink.fail(createError(res.errno || ERR_NETWORK, res.errMsg || 'request:fail', res), true)
     }
-    const options = Object.assign({ responseType: 'arraybuffer', enableChunked: true, success, fail }, req) as RequestOptions
-    let task = request(options) as any
+    const returned = request(Object.assign({ responseType: 'arraybuffer', enableChunked: true, success, fail }, req) as RequestOptions) as any
+    // The task (in framework builds `returned` may be a Promise of it instead: see below).
+    let task: RequestTask = returned
     let aborted = false
-    /** Listens to a task's chunk API, where it has one (feature detection, not versions). */
-    function listen(t: RequestTask): void {
-      task = t
-      if (t.onHeadersReceived) t.onHeadersReceived((res) => sink.head(+(res.statusCode as any) || undefined, res.header))
-      if (t.onChunkReceived) {
+    /** Listens to the task's chunk API, where it has one (feature detection, not versions). */
+    function listen(): void {
+      if (task.onHeadersReceived) task.onHeadersReceived((res) => sink.head(+(res.statusCode as any) || undefined, res.header))
+      if (task.onChunkReceived) {
         chunkApi = true
-        t.onChunkReceived((res) => {
+        task.onChunkReceived((res) => {
           chunked = true
           sink.body(res.data)
         })
       }
     }
-    if (FRAMEWORKS && task && task.then) {
+    if (FRAMEWORKS && returned && returned.then) {
       // A Promise: Taro.request's carries the task methods (and rejects on fail); a uni
       // interceptor with an async `invoke` returns one that resolves with the real task, which is
       // adopted (chunks cannot arrive before a resolved Promise's callbacks run); one resolving
       // with a response settles the request. Its rejection is consumed: close(), an abort or a
       // network failure leaves no unhandled rejection.
-      task.then((value: any) => {
+      returned.then((value: any) => {
         if (value && value.onChunkReceived && !chunkApi) {
-          listen(value)
+          task = value
+          listen()
           if (aborted) value.abort()
         } else if (value && value.statusCode) success(value)
       }, fail)
     }
-    if (task) listen(task)
+    if (task) listen()
     return {
       abort() {
         if (FRAMEWORKS) aborted = true
