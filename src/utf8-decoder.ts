@@ -91,16 +91,19 @@ export function createUtf8Decoder(): Utf8Decoder {
     while (i < stop) {
       lead = bytes[i]
       if (lead < 0x80) {
+        // (Here and in the 3-byte step: a store, then n++ on its own; the value of a postfix n++
+        // costs JavaScriptCore's interpreter three more instructions.)
         do {
-          out[n++] = lead
-          if (++i === stop) break
-        } while ((lead = bytes[i]) < 0x80)
+          out[n] = lead
+          n++
+        } while (++i < stop && (lead = bytes[i]) < 0x80)
         continue
       }
       if (lead !== 0xed && lead > 0xe0 && lead < 0xf0 && ((next = bytes[i + 1] ^ 0x80) | (third = bytes[i + 2] ^ 0x80)) < 0x40) {
         // The common case of CJK text: a 3-byte sequence whose lead (E1–EC, EE, EF) allows any two
         // continuation bytes; x ^ 0x80 < 0x40 only for a continuation (80–BF; undefined gives 0x80).
-        out[n++] = ((lead << 12) & 0xffff) | (next << 6) | third
+        out[n] = ((lead << 12) & 0xffff) | (next << 6) | third
+        n++
         i += 3
         continue
       }
@@ -115,7 +118,7 @@ export function createUtf8Decoder(): Utf8Decoder {
           do cp = (cp << 6) | next
           while (++valid < size && (next = bytes[i + valid] ^ 0x80) < 0x40)
           if (valid === size) {
-            if (cp > 0xffff) {
+            if (size > 3) {
               // A supplementary code point: a surrogate pair, D800 + ((cp − 0x10000) >> 10) (that is
               // D7C0 + (cp >> 10)), then DC00 + the low 10 bits.
               out[n++] = 0xd7c0 + (cp >> 10)
