@@ -10,13 +10,14 @@ import type { Utf8Decoder } from './types'
  * has a native TextDecoder) then decodes exactly as the phone does, and the bundle carries no probe.
  *
  * Speed (BENCHMARKS.md): iPhones run this in JavaScriptCore without a JIT, where every bytecode
- * counts and built-ins keep their speed. So each step decodes a whole 2-, 3- or 4-byte sequence
- * with its bytes in locals (the spec's byte-at-a-time state machine is only the description of
- * the result); a run of ASCII at the start of a block goes to `String.fromCharCode` straight from
- * the bytes; code units are collected in a plain array (`apply` over a typed array costs about
- * twice as much in JavaScriptCore). The continuation bytes of a sequence are read before checking
- * that they exist: a read past the end gives `undefined`, which fails the continuation test, and
- * only then is the end checked — so the common path has no bounds checks.
+ * counts and built-ins keep their speed. So each step decodes a whole sequence with its bytes in
+ * locals (the spec's byte-at-a-time state machine is only the description of the result): a run
+ * of ASCII in a tight inner loop, and a 3-byte sequence with a lead of E1–EC, EE or EF (most of
+ * CJK text, its punctuation included) in one test; code units are collected in a plain array
+ * (`apply` over a typed array costs about twice as much in JavaScriptCore). The continuation
+ * bytes of a sequence are read before checking that they exist: a read past the end gives
+ * `undefined`, which fails the continuation test, and only then is the end checked — so the
+ * common path has no bounds checks.
  * Memory: input is decoded in blocks of BLOCK bytes, so the scratch array never holds more than
  * about BLOCK code units, whatever the size of a chunk.
  */
@@ -32,26 +33,30 @@ let count = 0
 /** A streaming UTF-8 decoder: one pass over the bytes, no exception for any input. */
 export function createUtf8Decoder(): Utf8Decoder {
   // The start of a sequence that the last chunk did not finish (a valid prefix: 1–3 bytes).
-  const held: number[] = []
+  let held: number[] = []
   let bomSeen = false
 
   function decode(input: ArrayBuffer | Uint8Array): string {
-    let bytes = input instanceof Uint8Array ? input : new Uint8Array(input)
-    // A sequence split by the chunk boundary: its start goes in front of this chunk.
-    if (held.length) {
-      const joined = new Uint8Array(held.length + bytes.length)
-      joined.set(held)
-      joined.set(bytes, held.length)
-      held.length = 0
-      bytes = joined
-    }
+    // A view of an ArrayBuffer (what wx.request gives); a Uint8Array is copied.
+    const bytes = new Uint8Array(input)
     const length = bytes.length
     let s = ''
     let i = 0
+    if (held.length) {
+      // A sequence split by the chunk boundary: decoded from its held start and the chunk's
+      // first bytes (a missing one reads as undefined); then the chunk goes on where it ended.
+      const start = held
+      const k = start.length
+      held = []
+      start.push(bytes[0], bytes[1], bytes[2])
+      i = run(start, 0, k) - k
+    }
     do {
-      const stop = Math.min(length, i + BLOCK)
-      i = run(bytes, i, stop)
-      s += text()
+      i = run(bytes, i, Math.min(length, i + BLOCK))
+      // The block's code units as a string; the scratch is emptied.
+      units.length = count
+      count = 0
+      s += String.fromCharCode.apply(null, units)
     } while (i < length)
     if (!bomSeen && s) {
       // Encoding §6 "UTF-8 decode": one leading BOM is dropped; any later U+FEFF is text.
@@ -68,76 +73,82 @@ export function createUtf8Decoder(): Utf8Decoder {
    * F0), surrogates (ED) and code points above U+10FFFF (F4). A byte outside its boundaries ends
    * the sequence with an error and is decoded again ("prepend byte to stream").
    */
-  function run(bytes: Uint8Array, i: number, stop: number): number {
+  function run(input: ArrayLike<number>, from: number, stop: number): number {
+    // Locals, not the parameters, in the loop: JavaScriptCore's interpreter checks the TDZ at every
+    // use of a parameter that has the name of a let or const of an enclosing scope (as a
+    // minifier's short names often do); and all are declared here, none in a block.
+    const bytes = input
+    let i = from
     const out = units
     let n = count
+    let lead: number
+    let next: number
+    let third: number
+    let cp: number
+    let size: number
+    // The bytes of the sequence that are valid so far.
+    let valid: number
     while (i < stop) {
-      let lead = bytes[i]
+      lead = bytes[i]
       if (lead < 0x80) {
+        // (Here and in the 3-byte step: a store, then n++ on its own; the value of a postfix n++
+        // costs JavaScriptCore's interpreter three more instructions.)
         do {
-          out[n++] = lead
-          if (++i === stop) break
-        } while ((lead = bytes[i]) < 0x80)
+          out[n] = lead
+          n++
+        } while (++i < stop && (lead = bytes[i]) < 0x80)
         continue
       }
-      // The bytes of the sequence that are valid so far.
-      let valid = 1
+      if (lead !== 0xed && lead > 0xe0 && lead < 0xf0 && ((next = bytes[i + 1] ^ 0x80) | (third = bytes[i + 2] ^ 0x80)) < 0x40) {
+        // The common case of CJK text: a 3-byte sequence whose lead (E1–EC, EE, EF) allows any two
+        // continuation bytes; x ^ 0x80 < 0x40 only for a continuation (80–BF; undefined gives 0x80).
+        out[n] = ((lead << 12) & 0xffff) | (next << 6) | third
+        n++
+        i += 3
+        continue
+      }
+      valid = 1
       if (lead > 0xc1 && lead < 0xf5) {
-        // A byte past the end reads as undefined and fails every test below.
-        const second = bytes[i + 1]
-        if (lead < 0xe0) {
-          if ((second & 0xc0) === 0x80) {
-            out[n++] = ((lead & 0x1f) << 6) | (second & 0x3f)
-            i += 2
+        size = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4
+        // Each continuation byte is taken ^ 0x80 (80–BF become 00–3F; a byte past the end,
+        // undefined, becomes 0x80 and fails every test below): the second one's boundaries too.
+        next = bytes[i + 1] ^ 0x80
+        if (next >= (lead === 0xe0 ? 0x20 : lead === 0xf0 ? 0x10 : 0) && next <= (lead === 0xed ? 0x1f : lead === 0xf4 ? 0xf : 0x3f)) {
+          cp = lead & (0x7f >> size)
+          do cp = (cp << 6) | next
+          while (++valid < size && (next = bytes[i + valid] ^ 0x80) < 0x40)
+          if (valid === size) {
+            if (size > 3) {
+              // A supplementary code point: a surrogate pair, D800 + ((cp − 0x10000) >> 10) (that is
+              // D7C0 + (cp >> 10)), then DC00 + the low 10 bits.
+              out[n++] = 0xd7c0 + (cp >> 10)
+              cp = 0xdc00 | (cp & 0x3ff)
+            }
+            out[n++] = cp
+            i += size
             continue
           }
-        } else if (second >= (lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80) && second <= (lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf)) {
-          valid = 2
-          const third = bytes[i + 2]
-          if ((third & 0xc0) === 0x80) {
-            if (lead < 0xf0) {
-              out[n++] = ((lead & 0xf) << 12) | ((second & 0x3f) << 6) | (third & 0x3f)
-              i += 3
-              continue
-            }
-            valid = 3
-            const fourth = bytes[i + 3]
-            if ((fourth & 0xc0) === 0x80) {
-              // A supplementary code point: a surrogate pair.
-              const cp = (((lead & 7) << 18) | ((second & 0x3f) << 12) | ((third & 0x3f) << 6) | (fourth & 0x3f)) - 0x10000
-              out[n++] = 0xd800 | (cp >> 10)
-              out[n++] = 0xdc00 | (cp & 0x3ff)
-              i += 4
-              continue
-            }
-          }
         }
-        // The next byte is missing: the input ends inside the sequence, whose valid start is held.
-        if (i + valid >= bytes.length) break
+        if (bytes[i + valid] === undefined) {
+          // The next byte is missing: the input ends inside the sequence; its valid start is held.
+          while (valid--) held.push(bytes[i++])
+          break
+        }
       }
       // The next byte is no continuation (or the lead no lead): an error; that byte is decoded again.
       out[n++] = REPLACEMENT
       i += valid
     }
     count = n
-    // Left the loop before `stop`: hold the rest, the start of a sequence the input does not finish.
-    if (i < stop) while (i < bytes.length) held.push(bytes[i++])
     return i
   }
 
-  /** The block's code units as a string; empties the scratch. */
-  function text(): string {
-    units.length = count
-    count = 0
-    return String.fromCharCode.apply(null, units)
-  }
-
   function end(): string {
-    // End of queue with bytes still needed: one error.
-    const rest = held.length ? '\ufffd' : ''
-    held.length = 0
     bomSeen = false
-    return rest
+    if (!held.length) return ''
+    // End of queue with bytes still needed: one error.
+    held = []
+    return '\ufffd'
   }
 
   return { decode, end }
