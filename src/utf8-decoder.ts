@@ -53,8 +53,9 @@ export function createUtf8Decoder(): Utf8Decoder {
     }
     do {
       i = run(bytes, i, Math.min(length, i + BLOCK))
-      // The block's code units as a string; the scratch is emptied.
-      units.length = count
+      // The block's code units as a string; the scratch is emptied. (Its length is set only when
+      // it changes: a chunk as long as the last, as tiny chunks often are, skips a costly store.)
+      if (units.length !== count) units.length = count
       count = 0
       s += String.fromCharCode.apply(null, units)
     } while (i < length)
