@@ -47,7 +47,7 @@ const PROFILES = {
     e2e: { rounds: 15, warmup: 3, warmupMs: 300, minSampleMs: 15 },
     nojit: { rounds: 9, warmup: 1, warmupMs: 0, minSampleMs: 0 },
     jsc: {
-      nojit: { rounds: 7, warmup: 1, warmupMs: 0, minSampleMs: 0 },
+      nojit: { rounds: 11, warmup: 1, warmupMs: 0, minSampleMs: 0 },
       jit: { rounds: 11, warmup: 3, warmupMs: 300, minSampleMs: 15 }
     }
   },
