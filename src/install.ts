@@ -14,10 +14,11 @@ declare const uni: Record<string, any> | undefined
  */
 export function install(target?: Record<string, any>): void {
   // (No global `uni` exists where the native WeChat bundle runs: it looks for none.)
-  if (FRAMEWORKS && typeof uni !== 'undefined') put(uni)
-  put(target)
+  if (FRAMEWORKS && typeof uni !== 'undefined') put(uni, connectEventSource)
+  put(target, connectEventSource)
 }
 
-function put(t: Record<string, any> | undefined): void {
-  if (t && typeof t.connectEventSource !== 'function') t.connectEventSource = connectEventSource
+/** Sets `connect` as `t.connectEventSource` unless `t` has one (also used by the universal entry). */
+export function put(t: Record<string, any> | undefined, connect: (options: any) => any): void {
+  if (t && typeof t.connectEventSource !== 'function') t.connectEventSource = connect
 }

@@ -1,6 +1,7 @@
 import type { ConnectEventSourceOptions, RequestFunction, UniEventSource } from './types'
 import type { Transport } from './transport'
 import { connectEventSource as connect } from './event-source'
+import { put } from './install'
 import { ttTransport } from './transports/tt'
 import { fetchTransport } from './transports/fetch'
 import { myRequest } from './transports/my'
@@ -97,9 +98,6 @@ export function connectEventSource(options: ConnectEventSourceOptions): UniEvent
  * is kept.
  */
 export function install(target?: Record<string, any>): void {
-  const targets = [typeof uni !== 'undefined' && uni, target]
-  for (let i = 0; i < targets.length; i++) {
-    const t = targets[i]
-    if (t && typeof t.connectEventSource !== 'function') t.connectEventSource = connectEventSource
-  }
+  if (typeof uni !== 'undefined') put(uni, connectEventSource)
+  put(target, connectEventSource)
 }
